@@ -1,0 +1,336 @@
+// Command shieldwall is the one binary: it serves the product and manages
+// its database, people, tokens and audit chain from the command line.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/accounts"
+	"github.com/shieldwall/shieldwall/internal/audit"
+	"github.com/shieldwall/shieldwall/internal/auth"
+	"github.com/shieldwall/shieldwall/internal/demo"
+	"github.com/shieldwall/shieldwall/internal/server"
+	"github.com/shieldwall/shieldwall/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `Shieldwall — the security workspace the whole organisation shares.
+
+Usage:
+  shieldwall serve         run the web application and API
+  shieldwall migrate       bring the database schema up to date
+  shieldwall user add      add a person (and their department if it is new)
+  shieldwall token create  create an API token and print it
+  shieldwall audit verify  check the audit chain; exit 1 at the first broken event
+  shieldwall version       print the version
+
+Every command takes --db FILE (SQLite, the default: shieldwall.db) or
+--database-url URL (PostgreSQL). Flags may also be set in the environment as
+SHIELDWALL_<FLAG>, for example SHIELDWALL_DATABASE_URL.
+Run 'shieldwall COMMAND --help' for the flags of a command.
+`
+
+// run is the whole program; tests call it like main does.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, rest := args[0], args[1:]
+	// Two-word commands: user add, token create, audit verify.
+	switch cmd {
+	case "user", "token", "audit":
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			fmt.Fprintf(stderr, "shieldwall %s: say what to do (see shieldwall --help)\n", cmd)
+			return 2
+		}
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = cmdServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		err = cmdMigrate(ctx, rest, stdout, stderr)
+	case "user add":
+		err = cmdUserAdd(ctx, rest, stdin, stdout, stderr)
+	case "token create":
+		err = cmdTokenCreate(ctx, rest, stdout, stderr)
+	case "audit verify":
+		err = cmdAuditVerify(ctx, rest, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, server.Version)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "shieldwall: unknown command %q (see shieldwall --help)\n", cmd)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	var brk *audit.BreakError
+	if errors.As(err, &brk) {
+		fmt.Fprintf(stderr, "audit chain BROKEN at seq %d: %s\n", brk.Seq, brk.Reason)
+		fmt.Fprintln(stdout, brk.Seq)
+		return 1
+	}
+	fmt.Fprintf(stderr, "shieldwall %s: %s\n", cmd, describe(err))
+	return 1
+}
+
+// errUsage means the flags were wrong; flag has already said how.
+var errUsage = errors.New("usage")
+
+// describe turns an error into a sentence for the operator.
+func describe(err error) string {
+	var e *shieldwall.Error
+	if errors.As(err, &e) {
+		if e.Field != "" {
+			return e.Field + ": " + e.Message
+		}
+		return e.Message
+	}
+	return err.Error()
+}
+
+// flags is a FlagSet whose flags fall back to SHIELDWALL_* environment variables.
+type flags struct {
+	*flag.FlagSet
+	db, databaseURL *string
+}
+
+func newFlags(name, summary string, stderr io.Writer) *flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: shieldwall %s [flags]\n\n%s\n\nFlags (each also read from SHIELDWALL_<NAME>, e.g. SHIELDWALL_DATABASE_URL):\n", name, summary)
+		fs.PrintDefaults()
+	}
+	f := &flags{FlagSet: fs}
+	f.db = f.String("db", "shieldwall.db", "SQLite database file (used when --database-url is empty)")
+	f.databaseURL = f.String("database-url", "", "PostgreSQL URL, e.g. postgres://user:pass@host:5432/shieldwall (overrides --db)")
+	return f
+}
+
+// parse reads the environment, then the command line (which wins).
+func (f *flags) parse(args []string) error {
+	var envErr error
+	f.VisitAll(func(fl *flag.Flag) {
+		env := "SHIELDWALL_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if err := fl.Value.Set(v); err != nil && envErr == nil {
+				envErr = fmt.Errorf("%s: %w", env, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if f.NArg() > 0 {
+		fmt.Fprintf(f.Output(), "unexpected argument %q\n", f.Arg(0))
+		f.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+func (f *flags) storeConfig() store.Config {
+	return store.Config{Path: *f.db, URL: *f.databaseURL}
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, shieldwall.Errorf(shieldwall.EINVALID, "--log-level must be debug, info, warn or error")
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, shieldwall.Errorf(shieldwall.EINVALID, "--log-format must be text or json")
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("serve", "Run the web application and the API. An empty database is initialised;\nwithout --demo, a one-time set-up link for the first administrator is printed.", stderr)
+	addr := f.String("addr", "127.0.0.1:8080", "address to listen on")
+	withDemo := f.Bool("demo", false, "load the demo organisation into an empty database and print its sign-in accounts")
+	logFormat := f.String("log-format", "text", "log format: text or json")
+	logLevel := f.String("log-level", "info", "log level: debug, info, warn or error")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(log)
+	return server.Run(ctx, server.Config{
+		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo,
+		Seed: func(ctx context.Context, s *server.Server) (string, error) { return demo.Load(ctx, s.Accounts) },
+	}, log, stdout)
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("migrate", "Bring the database schema up to date. Each step runs in its own transaction.", stderr)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, f.storeConfig())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	cur, _, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(stdout, "schema is up to date (version %d)\n", cur)
+	} else {
+		fmt.Fprintf(stdout, "applied %d migration(s); schema is at version %d\n", len(applied), cur)
+	}
+	return nil
+}
+
+// openCurrent opens a database whose schema is current, for the management commands.
+func openCurrent(ctx context.Context, f *flags) (*store.Store, error) {
+	st, err := store.Open(ctx, f.storeConfig())
+	if err != nil {
+		return nil, err
+	}
+	if empty, err := st.Empty(ctx); err != nil {
+		st.Close()
+		return nil, err
+	} else if empty {
+		if _, err := st.Migrate(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func cmdUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	f := newFlags("user add", "Add a person. Their department is created when it does not exist yet.\nWithout --password-stdin a random password is generated and printed once.", stderr)
+	email := f.String("email", "", "email address (required)")
+	name := f.String("name", "", "full name (required)")
+	title := f.String("title", "", "job title")
+	dept := f.String("department", "", "department name, slug or id (required; created if new)")
+	role := f.String("role", "member", "role: admin, security, champion, member or auditor")
+	pwStdin := f.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	password := ""
+	if *pwStdin {
+		line, err := bufio.NewReader(io.LimitReader(stdin, auth.MaxPasswordLength+2)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+		if password == "" {
+			return shieldwall.Errorf(shieldwall.EINVALID, "--password-stdin was given but standard input is empty")
+		}
+	} else {
+		password = auth.NewSecret("")[:24]
+	}
+	st, err := openCurrent(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := accounts.New(st).CreateUser(ctx, shieldwall.SystemActor("cli"), shieldwall.UserInput{
+		Email: *email, Name: *name, Title: *title, Department: *dept, Role: shieldwall.Role(*role), Password: password,
+	}, accounts.CreateUserOptions{CreateDepartment: true})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %s (%s), %s in %s, id %s\n", u.Email, u.Name, u.Role, u.DepartmentName, u.ID)
+	if !*pwStdin {
+		fmt.Fprintf(stdout, "password (shown only now): %s\n", password)
+	}
+	return nil
+}
+
+func cmdTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("token create", "Create an API token for a person and print only the token on standard output.\nUse it as: Authorization: Bearer <token>.", stderr)
+	email := f.String("email", "", "the person's email address (required)")
+	name := f.String("name", "", "what the token is for, e.g. \"SIEM export\"")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	st, err := openCurrent(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	secret, _, err := accounts.New(st).CreateToken(ctx, shieldwall.SystemActor("cli"), *email, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("audit verify", "Check the audit chain from the first event to the last. Exit status 0 when it is\nintact; 1 otherwise, printing the first broken sequence number on standard output.", stderr)
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, f.storeConfig())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	n, err := st.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit chain intact: %d events\n", n)
+	return nil
+}

@@ -1,0 +1,225 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/shieldwall/shieldwall/internal/policy"
+)
+
+// operation is one API route and what the OpenAPI document says about it.
+// Registering from this table keeps the document and the routes together;
+// a test still compares the document with what the router really serves.
+type operation struct {
+	pattern  string
+	action   policy.Action
+	handler  func(*Handler) http.HandlerFunc
+	summary  string
+	request  string   // schema name of the JSON body, if any
+	response string   // schema name of the answer; "" for 204
+	list     bool     // the answer is the list envelope of response
+	status   int      // success status
+	query    []string // query parameters besides limit and offset
+}
+
+var operations = []operation{
+	{pattern: "GET /api/v1/me", action: policy.MeView, handler: func(h *Handler) http.HandlerFunc { return h.handleMe },
+		summary: "The signed-in user", response: "User", status: 200},
+	{pattern: "GET /api/v1/me/tokens", action: policy.TokenManage, handler: func(h *Handler) http.HandlerFunc { return h.handleTokenList },
+		summary: "My API tokens", response: "APIToken", list: true, status: 200},
+	{pattern: "POST /api/v1/me/tokens", action: policy.TokenManage, handler: func(h *Handler) http.HandlerFunc { return h.handleTokenCreate },
+		summary: "Create an API token (the secret is shown once)", request: "TokenInput", response: "APITokenCreated", status: 201},
+	{pattern: "DELETE /api/v1/me/tokens/{id}", action: policy.TokenManage, handler: func(h *Handler) http.HandlerFunc { return h.handleTokenRevoke },
+		summary: "Revoke one of my API tokens", status: 204},
+	{pattern: "GET /api/v1/departments", action: policy.DepartmentList, handler: func(h *Handler) http.HandlerFunc { return h.handleDepartmentList },
+		summary: "List departments", response: "Department", list: true, status: 200, query: []string{"q"}},
+	{pattern: "POST /api/v1/departments", action: policy.DepartmentCreate, handler: func(h *Handler) http.HandlerFunc { return h.handleDepartmentCreate },
+		summary: "Create a department", request: "DepartmentInput", response: "Department", status: 201},
+	{pattern: "GET /api/v1/departments/{id}", action: policy.DepartmentView, handler: func(h *Handler) http.HandlerFunc { return h.handleDepartmentGet },
+		summary: "One department, by id or slug", response: "Department", status: 200},
+	{pattern: "PATCH /api/v1/departments/{id}", action: policy.DepartmentUpdate, handler: func(h *Handler) http.HandlerFunc { return h.handleDepartmentUpdate },
+		summary: "Rename or describe a department", request: "DepartmentInput", response: "Department", status: 200},
+	{pattern: "DELETE /api/v1/departments/{id}", action: policy.DepartmentDelete, handler: func(h *Handler) http.HandlerFunc { return h.handleDepartmentDelete },
+		summary: "Delete an empty department", status: 204},
+	{pattern: "GET /api/v1/users", action: policy.UserList, handler: func(h *Handler) http.HandlerFunc { return h.handleUserList },
+		summary: "List people", response: "User", list: true, status: 200, query: []string{"q", "role", "department"}},
+	{pattern: "POST /api/v1/users", action: policy.UserCreate, handler: func(h *Handler) http.HandlerFunc { return h.handleUserCreate },
+		summary: "Add a person", request: "UserInput", response: "User", status: 201},
+	{pattern: "GET /api/v1/users/{id}", action: policy.UserView, handler: func(h *Handler) http.HandlerFunc { return h.handleUserGet },
+		summary: "One person", response: "User", status: 200},
+	{pattern: "PATCH /api/v1/users/{id}", action: policy.UserUpdate, handler: func(h *Handler) http.HandlerFunc { return h.handleUserUpdate },
+		summary: "Change a person's name, title, role, department or active state", request: "UserUpdate", response: "User", status: 200},
+	{pattern: "GET /api/v1/audit", action: policy.AuditList, handler: func(h *Handler) http.HandlerFunc { return h.handleAuditList },
+		summary: "The audit log, newest first (administrators and auditors)", response: "AuditEvent", list: true, status: 200,
+		query: []string{"object_type", "object_id", "actor_id"}},
+}
+
+func str(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
+func dateTime() map[string]any       { return map[string]any{"type": "string", "format": "date-time"} }
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+func object(required []string, props map[string]any) map[string]any {
+	o := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+var roleSchema = map[string]any{"type": "string", "enum": []string{"admin", "security", "champion", "member", "auditor"}}
+
+var schemas = map[string]any{
+	"Problem": object([]string{"type", "title", "status", "detail", "code"}, map[string]any{
+		"type": str("URI naming the problem type"), "title": str("short summary"), "status": map[string]any{"type": "integer"},
+		"detail": str("what is wrong, in plain words"), "code": str("stable machine-readable code, e.g. invalid, not_found, conflict"),
+		"field": str("the input field at fault"), "instance": str("the request path"),
+	}),
+	"Department": object([]string{"id", "name", "slug", "created_at"}, map[string]any{
+		"id": str("identifier"), "name": str(""), "slug": str("URL form of the name"), "description": str(""),
+		"member_count": map[string]any{"type": "integer"}, "created_at": dateTime(), "updated_at": dateTime(),
+	}),
+	"DepartmentInput": object([]string{"name"}, map[string]any{"name": str("1–100 characters"), "description": str("")}),
+	"User": object([]string{"id", "email", "name", "role", "department_id", "created_at"}, map[string]any{
+		"id": str(""), "email": str(""), "name": str(""), "title": str(""), "role": roleSchema,
+		"department_id": str(""), "department_name": str(""), "active": map[string]any{"type": "boolean"},
+		"has_password": map[string]any{"type": "boolean"}, "created_at": dateTime(), "updated_at": dateTime(),
+	}),
+	"UserInput": object([]string{"email", "name", "department"}, map[string]any{
+		"email": str(""), "name": str(""), "title": str(""), "role": roleSchema,
+		"department": str("department id, slug or name; it must exist"), "password": str("optional, at least 12 characters"),
+	}),
+	"UserUpdate": object(nil, map[string]any{
+		"name": str(""), "title": str(""), "role": roleSchema, "department": str("department id, slug or name"),
+		"active": map[string]any{"type": "boolean"},
+	}),
+	"AuditEvent": object([]string{"id", "seq", "created_at", "action", "hash"}, map[string]any{
+		"id": str("the sequence number as text"), "seq": map[string]any{"type": "integer"}, "created_at": dateTime(),
+		"actor_id": str(""), "actor_label": str(""), "action": str(""), "object_type": str(""), "object_id": str(""),
+		"summary": str(""), "prev_hash": str("SHA-256 of the previous event"), "hash": str("SHA-256 of this event"),
+	}),
+	"APIToken": object([]string{"id", "created_at"}, map[string]any{
+		"id": str(""), "user_id": str(""), "name": str(""), "created_at": dateTime(),
+		"last_used_at": map[string]any{"type": []string{"string", "null"}, "format": "date-time"},
+		"revoked_at":   map[string]any{"type": []string{"string", "null"}, "format": "date-time"},
+	}),
+	"APITokenCreated": map[string]any{"allOf": []any{ref("APIToken"), object([]string{"token"}, map[string]any{"token": str("the secret; shown only now")})}},
+	"TokenInput":      object(nil, map[string]any{"name": str("what the token is for")}),
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+func listSchema(item string) map[string]any {
+	return object([]string{"items", "total", "limit", "offset"}, map[string]any{
+		"items": map[string]any{"type": "array", "items": ref(item)}, "total": map[string]any{"type": "integer"},
+		"limit": map[string]any{"type": "integer"}, "offset": map[string]any{"type": "integer"},
+		"next_offset": map[string]any{"type": []string{"integer", "null"}},
+	})
+}
+
+func problemResponse(desc string) map[string]any {
+	return map[string]any{"description": desc, "content": map[string]any{"application/problem+json": map[string]any{"schema": ref("Problem")}}}
+}
+
+// Document builds the OpenAPI 3.1 document from the operations table.
+func Document() map[string]any {
+	paths := map[string]any{}
+	for _, op := range operations {
+		method, path, _ := strings.Cut(op.pattern, " ")
+		o := map[string]any{"summary": op.summary, "operationId": operationID(method, path), "x-policy-action": string(op.action)}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		if op.list {
+			params = append(params,
+				map[string]any{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}},
+				map[string]any{"name": "offset", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 0, "default": 0}})
+		}
+		for _, q := range op.query {
+			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+		}
+		if len(params) > 0 {
+			o["parameters"] = params
+		}
+		if op.request != "" {
+			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(op.request)}}}
+		}
+		responses := map[string]any{
+			"400": problemResponse("The request is invalid."),
+			"401": problemResponse("No valid token or session."),
+			"403": problemResponse("The policy does not allow this."),
+		}
+		switch {
+		case op.response == "":
+			responses[itoa(op.status)] = map[string]any{"description": "Done."}
+		case op.list:
+			responses[itoa(op.status)] = map[string]any{"description": "One page of the list.", "content": map[string]any{"application/json": map[string]any{"schema": listSchema(op.response)}}}
+		default:
+			responses[itoa(op.status)] = map[string]any{"description": "OK.", "content": map[string]any{"application/json": map[string]any{"schema": ref(op.response)}}}
+		}
+		if strings.Contains(path, "{") {
+			responses["404"] = problemResponse("No such object, or not visible to you.")
+		}
+		o["responses"] = responses
+		item, _ := paths[path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[path] = item
+		}
+		item[strings.ToLower(method)] = o
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title": "Shieldwall API", "version": "1",
+			"description": "The security workspace the whole organisation shares. Authenticate with `Authorization: Bearer <token>` " +
+				"(create one with `shieldwall token create`). Errors are RFC 9457 problem details with a stable `code`.",
+		},
+		"servers":    []any{map[string]any{"url": "/"}},
+		"security":   []any{map[string]any{"bearer": []any{}}},
+		"paths":      paths,
+		"components": map[string]any{"schemas": schemas, "securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}}},
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+func operationID(method, path string) string {
+	parts := []string{strings.ToLower(method)}
+	for _, seg := range strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/") {
+		seg = strings.Trim(seg, "{}")
+		if seg != "" {
+			parts = append(parts, strings.ToUpper(seg[:1])+seg[1:])
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+var openAPIJSON = sync.OnceValue(func() []byte {
+	b, err := json.MarshalIndent(Document(), "", "  ")
+	if err != nil {
+		panic(err)
+	}
+	return b
+})
+
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(openAPIJSON())
+}
+
+// Paths returns "METHOD path" for every operation in the document, sorted.
+func Paths(doc map[string]any) []string {
+	var out []string
+	for path, item := range doc["paths"].(map[string]any) {
+		for method := range item.(map[string]any) {
+			out = append(out, strings.ToUpper(method)+" "+path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,259 @@
+package httpx
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/auth"
+	"github.com/shieldwall/shieldwall/internal/policy"
+)
+
+// Kind says how a route answers: JSON problems or HTML pages.
+type Kind int
+
+// Route kinds.
+const (
+	KindAPI  Kind = iota // JSON; bearer token or session cookie
+	KindPage             // HTML; session cookie
+	KindRaw              // health, metrics, static files: no session lookup at all
+)
+
+// Route is one registered route; the table is what the authorization test
+// and the OpenAPI test walk.
+type Route struct {
+	Method  string
+	Path    string
+	Action  policy.Action
+	Kind    Kind
+	Pattern string // as given to ServeMux, "GET /api/v1/me"
+}
+
+// Authenticator turns credentials into an actor.
+type Authenticator interface {
+	SessionActor(ctx context.Context, cookieValue string) (shieldwall.Actor, string, error)
+	TokenActor(ctx context.Context, secret string) (shieldwall.Actor, error)
+}
+
+// Router registers routes, each with the policy action it needs.
+type Router struct {
+	mux    *http.ServeMux
+	routes []Route
+	auth   Authenticator
+	// PageError renders an error as an HTML page; set by the web package.
+	PageError func(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// NewRouter returns an empty router.
+func NewRouter(a Authenticator) *Router {
+	return &Router{mux: http.NewServeMux(), auth: a}
+}
+
+// Routes returns every registered route.
+func (rt *Router) Routes() []Route { return append([]Route(nil), rt.routes...) }
+
+// ServeHTTP implements http.Handler.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
+
+// API registers a JSON route.
+func (rt *Router) API(pattern string, act policy.Action, h http.HandlerFunc) {
+	rt.handle(pattern, act, KindAPI, h)
+}
+
+// Page registers an HTML route.
+func (rt *Router) Page(pattern string, act policy.Action, h http.HandlerFunc) {
+	rt.handle(pattern, act, KindPage, h)
+}
+
+// Raw registers a route that needs no actor (health, metrics, static files).
+// Its action must be public.
+func (rt *Router) Raw(pattern string, act policy.Action, h http.Handler) {
+	if !policy.IsPublic(act) {
+		panic("httpx: raw route " + pattern + " must have a public action")
+	}
+	rt.routes = append(rt.routes, newRoute(pattern, act, KindRaw))
+	rt.mux.Handle(pattern, h)
+}
+
+func newRoute(pattern string, act policy.Action, kind Kind) Route {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		panic("httpx: pattern " + pattern + " has no method")
+	}
+	return Route{Method: method, Path: path, Action: act, Kind: kind, Pattern: pattern}
+}
+
+func (rt *Router) handle(pattern string, act policy.Action, kind Kind, h http.HandlerFunc) {
+	if !policy.Known(act) {
+		panic(fmt.Sprintf("httpx: route %s uses action %q that the policy does not know", pattern, act))
+	}
+	rt.routes = append(rt.routes, newRoute(pattern, act, kind))
+	rt.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor, csrf, viaToken, err := rt.authenticate(r, kind)
+		if err != nil {
+			rt.fail(w, r, kind, err)
+			return
+		}
+		// Ambient credentials (a session cookie) and HTML forms need the CSRF
+		// token; a bearer token or a bare API call carries no ambient authority.
+		if !safeMethod(r.Method) && !viaToken && (kind == KindPage || !actor.Anonymous()) {
+			if err := checkCSRF(r, csrf); err != nil {
+				rt.fail(w, r, kind, err)
+				return
+			}
+		}
+		if err := policy.Authorize(actor, act, nil); err != nil {
+			rt.fail(w, r, kind, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), actorKey{}, actor)
+		ctx = context.WithValue(ctx, csrfKey{}, csrf)
+		h(w, r.WithContext(ctx))
+	}))
+}
+
+func (rt *Router) fail(w http.ResponseWriter, r *http.Request, kind Kind, err error) {
+	if kind == KindPage && rt.PageError != nil {
+		rt.PageError(w, r, err)
+		return
+	}
+	WriteProblem(w, r, err)
+}
+
+// authenticate finds the actor: a bearer token (API only) or a session
+// cookie. A bad token is an error; a missing or stale cookie is simply
+// nobody, so that public pages still work. csrf is the token unsafe
+// requests must echo: the session's, or for nobody the double-submit cookie.
+func (rt *Router) authenticate(r *http.Request, kind Kind) (actor shieldwall.Actor, csrf string, viaToken bool, err error) {
+	if h := r.Header.Get("Authorization"); h != "" && kind == KindAPI {
+		scheme, secret, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+			return actor, "", false, shieldwall.Errorf(shieldwall.EUNAUTHORIZED, "Use Authorization: Bearer <token>.")
+		}
+		actor, err = rt.auth.TokenActor(r.Context(), strings.TrimSpace(secret))
+		return actor, "", true, err
+	}
+	if c, err := r.Cookie(SessionCookieName(r)); err == nil && c.Value != "" {
+		a, token, err := rt.auth.SessionActor(r.Context(), c.Value)
+		if err == nil {
+			return a, token, false, nil
+		}
+		if shieldwall.ErrorCode(err) != shieldwall.EUNAUTHORIZED {
+			return actor, "", false, err
+		}
+	}
+	if c, err := r.Cookie(CSRFCookieName(r)); err == nil {
+		csrf = c.Value
+	}
+	return shieldwall.Actor{}, csrf, false, nil
+}
+
+// CSRFHeader is the header htmx sends with every request (set once on <body hx-headers>).
+const CSRFHeader = "X-CSRF-Token"
+
+// CSRFField is the hidden form field of every HTML form.
+const CSRFField = "csrf_token"
+
+// checkCSRF is the second line behind http.CrossOriginProtection: the
+// request must echo the token tied to its session (or cookie).
+func checkCSRF(r *http.Request, want string) error {
+	got := r.Header.Get(CSRFHeader)
+	if got == "" {
+		// Only read the form for form posts; JSON bodies stay untouched.
+		if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
+			r.Body = http.MaxBytesReader(nil, r.Body, MaxFormBody)
+			got = r.PostFormValue(CSRFField)
+		}
+	}
+	if want == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return shieldwall.Errorf(shieldwall.EFORBIDDEN, "The form has expired or did not come from this site. Reload the page and try again.")
+	}
+	return nil
+}
+
+// MaxFormBody bounds HTML form posts.
+const MaxFormBody = 1 << 20
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+type actorKey struct{}
+type csrfKey struct{}
+
+// ActorFrom returns the actor of a request that passed through the router.
+func ActorFrom(r *http.Request) shieldwall.Actor {
+	a, _ := r.Context().Value(actorKey{}).(shieldwall.Actor)
+	return a
+}
+
+// CSRFFrom returns the CSRF token pages must embed in their forms.
+func CSRFFrom(r *http.Request) string {
+	s, _ := r.Context().Value(csrfKey{}).(string)
+	return s
+}
+
+// SecureContext reports whether cookies may carry the Secure attribute:
+// over TLS, or on loopback where browsers treat http as a secure context.
+func SecureContext(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// SessionCookieName is the session cookie's name. The __Host- prefix makes
+// the browser refuse it unless Secure, host-only and Path=/; plain HTTP on a
+// network address cannot have it, so it gets a plain name there.
+func SessionCookieName(r *http.Request) string {
+	if SecureContext(r) {
+		return "__Host-shieldwall_session"
+	}
+	return "shieldwall_session"
+}
+
+// CSRFCookieName names the double-submit cookie used before sign-in.
+func CSRFCookieName(r *http.Request) string {
+	if SecureContext(r) {
+		return "__Host-shieldwall_csrf"
+	}
+	return "shieldwall_csrf"
+}
+
+// SetSessionCookie gives the browser its session.
+func SetSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookieName(r), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: SecureContext(r), SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// ClearSessionCookie removes the session cookie.
+func ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
+	SetSessionCookie(w, r, "", -1)
+}
+
+// EnsureCSRFCookie returns the pre-sign-in CSRF token, setting the cookie when absent.
+func EnsureCSRFCookie(w http.ResponseWriter, r *http.Request) string {
+	if t := CSRFFrom(r); t != "" {
+		return t
+	}
+	t := auth.NewSecret("")
+	http.SetCookie(w, &http.Cookie{
+		Name: CSRFCookieName(r), Value: t, Path: "/",
+		HttpOnly: true, Secure: SecureContext(r), SameSite: http.SameSiteLaxMode,
+	})
+	return t
+}

@@ -1,0 +1,117 @@
+// Package policy is the only place that decides who may do what. Every
+// route declares an Action and asks Authorize before doing anything;
+// services ask again when the answer depends on the object.
+package policy
+
+import (
+	"github.com/shieldwall/shieldwall"
+)
+
+// Action is something an actor may try to do.
+type Action string
+
+// The actions. Later capabilities add theirs here, with their rule below.
+const (
+	Public Action = "public" // anyone, signed in or not: sign-in page, health, static files
+
+	PageView Action = "page.view" // the signed-in shell: home, my department
+
+	MeView      Action = "me.view"      // one's own account
+	TokenManage Action = "token.manage" // one's own API tokens
+
+	DepartmentList   Action = "department.list"
+	DepartmentView   Action = "department.view"
+	DepartmentCreate Action = "department.create"
+	DepartmentUpdate Action = "department.update"
+	DepartmentDelete Action = "department.delete"
+
+	UserList   Action = "user.list"
+	UserView   Action = "user.view"
+	UserCreate Action = "user.create"
+	UserUpdate Action = "user.update"
+
+	AdminView Action = "admin.view" // the administration area
+
+	AuditList Action = "audit.list"
+	Metrics   Action = "metrics.view"
+)
+
+var (
+	everyone = []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion, shieldwall.RoleMember, shieldwall.RoleAuditor}
+	admins   = []shieldwall.Role{shieldwall.RoleAdmin}
+)
+
+// rule says which roles may perform an action. Public actions need no sign-in.
+type rule struct {
+	public bool
+	roles  []shieldwall.Role
+}
+
+var rules = map[Action]rule{
+	Public:      {public: true},
+	PageView:    {roles: everyone},
+	MeView:      {roles: everyone},
+	TokenManage: {roles: everyone},
+
+	// The directory is open to every employee: reporting and responding
+	// together starts with knowing who is who.
+	DepartmentList:   {roles: everyone},
+	DepartmentView:   {roles: everyone},
+	DepartmentCreate: {roles: admins},
+	DepartmentUpdate: {roles: admins},
+	DepartmentDelete: {roles: admins},
+	UserList:         {roles: everyone},
+	UserView:         {roles: everyone},
+	UserCreate:       {roles: admins},
+	UserUpdate:       {roles: admins},
+
+	AdminView: {roles: admins},
+
+	// The audit log is evidence: administrators and auditors only.
+	AuditList: {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleAuditor}},
+	// Metrics are open to the scraper, so they carry only operational
+	// figures (requests, latency, runtime) and never domain counts, which
+	// could reveal that a confidential case exists.
+	Metrics: {public: true},
+}
+
+// Known reports whether act has a rule; routes with unknown actions are refused at start-up.
+func Known(act Action) bool {
+	_, ok := rules[act]
+	return ok
+}
+
+// IsPublic reports whether act needs no signed-in actor.
+func IsPublic(act Action) bool { return rules[act].public }
+
+// Can reports whether actor may perform act on obj (nil for a collection or no object).
+func Can(actor shieldwall.Actor, act Action, obj any) bool {
+	r, ok := rules[act]
+	if !ok {
+		return false // deny what nobody has decided
+	}
+	if r.public || actor.System {
+		return true
+	}
+	if actor.Anonymous() {
+		return false
+	}
+	for _, role := range r.roles {
+		if actor.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Authorize returns nil when actor may perform act on obj; otherwise an
+// EUNAUTHORIZED error for nobody signed in, or EFORBIDDEN.
+func Authorize(actor shieldwall.Actor, act Action, obj any) error {
+	if Can(actor, act, obj) {
+		return nil
+	}
+	if actor.Anonymous() {
+		return shieldwall.Errorf(shieldwall.EUNAUTHORIZED, "Please sign in.")
+	}
+	return shieldwall.Errorf(shieldwall.EFORBIDDEN, "You do not have permission to do this.")
+}

@@ -1,0 +1,190 @@
+// Package server assembles Shieldwall's HTTP handler from its parts and
+// runs it: database, schema check, first-run set-up, graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/accounts"
+	"github.com/shieldwall/shieldwall/internal/api"
+	"github.com/shieldwall/shieldwall/internal/httpx"
+	"github.com/shieldwall/shieldwall/internal/policy"
+	"github.com/shieldwall/shieldwall/internal/store"
+	"github.com/shieldwall/shieldwall/internal/web"
+)
+
+// Version is the build's version, set with -ldflags "-X ...server.Version=…".
+var Version = "dev"
+
+// Server is the assembled application.
+type Server struct {
+	Store    *store.Store
+	Accounts *accounts.Service
+	Router   *httpx.Router
+	Registry *prometheus.Registry
+	// Handler is the Router wrapped in the middleware every request passes.
+	Handler http.Handler
+}
+
+// New assembles the application over an open, current store.
+func New(st *store.Store, log *slog.Logger) *Server {
+	s := &Server{Store: st, Accounts: accounts.New(st), Registry: prometheus.NewRegistry()}
+	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "shieldwall_build_info", Help: "Build version and database dialect."}, []string{"version", "dialect"})
+	info.WithLabelValues(Version, st.Dialect()).Set(1)
+	s.Registry.MustRegister(info)
+	metrics := httpx.NewMetrics(s.Registry)
+
+	s.Router = httpx.NewRouter(s.Accounts)
+	s.Router.Raw("GET /healthz", policy.Public, http.HandlerFunc(s.handleHealthz))
+	s.Router.Raw("GET /readyz", policy.Public, http.HandlerFunc(s.handleReadyz))
+	s.Router.Raw("GET /metrics", policy.Metrics, promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	api.Register(s.Router, s.Accounts)
+	web.Register(s.Router, s.Accounts)
+
+	// Cross-origin protection refuses unsafe requests that a browser marks
+	// as coming from another site; the CSRF token in httpx is the second lock.
+	cop := http.NewCrossOriginProtection()
+	s.Handler = httpx.Observe(log, metrics, httpx.SecurityHeaders(cop.Handler(s.Router)))
+	return s
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		httpx.WriteProblem(w, r, shieldwall.Errorf(shieldwall.EUNAVAILABLE, "The database does not answer."))
+		return
+	}
+	if err := s.Store.CheckSchema(ctx); err != nil {
+		if shieldwall.ErrorCode(err) != shieldwall.EUNAVAILABLE {
+			err = shieldwall.Errorf(shieldwall.EUNAVAILABLE, "The database schema cannot be read.")
+		}
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": s.Store.Dialect()})
+}
+
+// Config is what `shieldwall serve` needs.
+type Config struct {
+	Addr  string
+	Store store.Config
+	// Demo loads the demo organisation into an empty database.
+	Demo bool
+	// Seed fills an empty database with demo data and returns what to print; set by cmd to avoid an import cycle.
+	Seed func(ctx context.Context, s *Server) (string, error)
+}
+
+// OpenStore opens the database for serving: an empty database is
+// initialised, an out-of-date one is refused with the command that fixes it.
+func OpenStore(ctx context.Context, cfg store.Config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	empty, err := st.Empty(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if empty {
+		// A brand-new database has nothing to upgrade: creating the schema is set-up, not migration.
+		if _, err := st.Migrate(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		log.Info("initialised a new database", "dialect", st.Dialect())
+	}
+	if err := st.CheckSchema(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// Run serves until ctx ends, then shuts down gracefully. It writes what an
+// operator must see (demo passwords, the set-up link) to out.
+func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+	start := time.Now()
+	st, err := OpenStore(ctx, cfg.Store, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s := New(st, log)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+
+	needsSetup, err := s.Accounts.NeedsSetup(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if needsSetup && cfg.Demo && cfg.Seed != nil {
+		msg, err := cfg.Seed(ctx, s)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("load demo organisation: %w", err)
+		}
+		fmt.Fprint(out, msg)
+		needsSetup = false
+	} else if cfg.Demo {
+		log.Info("the database already has people; the demo organisation is loaded only into an empty database")
+	}
+	if needsSetup {
+		token, err := s.Accounts.StartSetup(ctx)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(out, "\nNobody has an account yet. Open this one-time link to create the administrator:\n\n    %s/setup?token=%s\n\n", base, token)
+	}
+
+	srv := &http.Server{
+		Handler:           s.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      0, // server-sent events stay open; handlers bound their own work
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("shieldwall is serving", "url", base, "database", st.Dialect(), "version", Version, "startup_ms", time.Since(start).Milliseconds())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
