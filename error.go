@@ -7,15 +7,15 @@ import (
 
 // Error codes are stable and machine-readable; API clients rely on them.
 const (
-	ECONFLICT     = "conflict"      // the object already exists or changed meanwhile
-	EINTERNAL     = "internal"      // a fault on our side; details are logged, never shown
-	EINVALID      = "invalid"       // the input is wrong; the message says how
-	ENOTFOUND     = "not_found"     // no such object, or the actor may not know it exists
-	EUNAUTHORIZED = "unauthorized"  // no valid credentials
-	EFORBIDDEN    = "forbidden"     // credentials are valid but the action is not allowed
-	ETOOLARGE     = "too_large"     // the request body is over its limit
-	ERATELIMITED  = "rate_limited"  // too many attempts; try again later
-	EUNAVAILABLE  = "unavailable"   // the service cannot answer right now (database down, schema old)
+	ECONFLICT     = "conflict"     // the object already exists or changed meanwhile
+	EINTERNAL     = "internal"     // a fault on our side; details are logged, never shown
+	EINVALID      = "invalid"      // the input is wrong; the message says how
+	ENOTFOUND     = "not_found"    // no such object, or the actor may not know it exists
+	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	EFORBIDDEN    = "forbidden"    // credentials are valid but the action is not allowed
+	ETOOLARGE     = "too_large"    // the request body is over its limit
+	ERATELIMITED  = "rate_limited" // too many attempts; try again later
+	EUNAVAILABLE  = "unavailable"  // the service cannot answer right now (database down, schema old)
 )
 
 // Error is an error a user may see: a code and a plain-language message.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/shieldwall/shieldwall"
@@ -88,7 +89,17 @@ func (s *Store) ListAudit(ctx context.Context, f shieldwall.AuditFilter) ([]shie
 // VerifyAudit walks the whole chain in order and returns the number of
 // events checked, or an *audit.BreakError naming the first bad sequence number.
 func (s *Store) VerifyAudit(ctx context.Context) (int64, error) {
-	rows, err := s.r().query(ctx, "SELECT "+auditColumns+" FROM audit_events ORDER BY seq")
+	// The events and the head are read from one snapshot, so that appends
+	// committed meanwhile are not taken for tampering. A SQLite read
+	// transaction is a snapshot from its first read (WAL); PostgreSQL
+	// needs REPEATABLE READ for one.
+	sqlTx, err := s.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return 0, fmt.Errorf("store: read audit: %w", err)
+	}
+	defer sqlTx.Rollback()
+	snap := &Tx{tx: sqlTx, d: s.d}
+	rows, err := snap.query(ctx, "SELECT "+auditColumns+" FROM audit_events ORDER BY seq")
 	if err != nil {
 		return 0, fmt.Errorf("store: read audit: %w", err)
 	}
@@ -109,7 +120,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (int64, error) {
 	// The head remembers where the chain ended; events cut from the end show here.
 	var headSeq int64
 	var headHash string
-	if err := s.r().queryRow(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&headSeq, &headHash); err != nil {
+	if err := snap.queryRow(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&headSeq, &headHash); err != nil {
 		return v.Count(), fmt.Errorf("store: read audit head: %w", err)
 	}
 	switch {

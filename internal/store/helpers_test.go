@@ -1,0 +1,111 @@
+package store_test
+
+import (
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/store"
+)
+
+// mustInTx runs fn in one committed transaction and fails the test on error.
+func mustInTx(t testing.TB, s *store.Store, fn func(tx *store.Tx) error) {
+	t.Helper()
+	if err := s.InTx(t.Context(), fn); err != nil {
+		t.Fatalf("InTx: %v", err)
+	}
+}
+
+// slug is a test stand-in for the service's slug rule.
+func slug(name string) string {
+	return strings.Trim(strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, name), "-")
+}
+
+// mustCreateDepartment creates a department called name.
+func mustCreateDepartment(t testing.TB, s *store.Store, name string) shieldwall.Department {
+	t.Helper()
+	d := shieldwall.Department{ID: store.NewID(), Name: name, Slug: slug(name), Description: "about " + name}
+	mustInTx(t, s, func(tx *store.Tx) error {
+		d.CreatedAt, d.UpdatedAt = tx.Now, tx.Now
+		return tx.CreateDepartment(t.Context(), &d)
+	})
+	return d
+}
+
+// mustCreateUser creates an active user in department deptID; passwordHash may be "".
+func mustCreateUser(t testing.TB, s *store.Store, deptID, email, name string, role shieldwall.Role, passwordHash string) shieldwall.User {
+	t.Helper()
+	u := shieldwall.User{ID: store.NewID(), Email: email, Name: name, Role: role, DepartmentID: deptID, Active: true}
+	mustInTx(t, s, func(tx *store.Tx) error {
+		u.CreatedAt, u.UpdatedAt = tx.Now, tx.Now
+		return tx.CreateUser(t.Context(), &u, passwordHash)
+	})
+	return u
+}
+
+// wantCode fails the test unless err carries the error code want.
+func wantCode(t testing.TB, err error, want string) {
+	t.Helper()
+	if got := shieldwall.ErrorCode(err); got != want {
+		t.Fatalf("error code = %q (err = %v); want %q", got, err, want)
+	}
+}
+
+// wantField fails the test unless err is about the input field want.
+func wantField(t testing.TB, err error, want string) {
+	t.Helper()
+	if got := shieldwall.ErrorField(err); got != want {
+		t.Errorf("error field = %q (err = %v); want %q", got, err, want)
+	}
+}
+
+// openRaw opens a second, plain connection to the database of cfg, so a
+// test can do what the store never does: edit or delete rows behind its back.
+func openRaw(t testing.TB, cfg store.Config) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if cfg.URL != "" {
+		db, err = sql.Open("pgx", cfg.URL)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+cfg.Path+"?_pragma=busy_timeout(10000)")
+	}
+	if err != nil {
+		t.Fatalf("open raw database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// mustExec runs raw SQL statements, which take no arguments so that they
+// read the same in both dialects.
+func mustExec(t testing.TB, db *sql.DB, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("exec %q: %v", q, err)
+		}
+	}
+}
+
+// sameTime fails the test unless got is want in UTC, to the microsecond.
+func sameTime(t testing.TB, what string, got, want time.Time) {
+	t.Helper()
+	want = want.UTC().Truncate(time.Microsecond)
+	if !got.Equal(want) {
+		t.Errorf("%s = %s; want %s", what, got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano))
+	}
+	if got.Location() != time.UTC {
+		t.Errorf("%s location = %v; want UTC", what, got.Location())
+	}
+}
