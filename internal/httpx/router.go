@@ -116,7 +116,13 @@ func (rt *Router) handle(pattern string, act policy.Action, kind Kind, h http.Ha
 	}))
 }
 
+// AccessHeader marks an answer refused by the router itself (authentication,
+// CSRF or policy), as opposed to one a handler gave; the route-access test
+// tells the two apart by it. It reveals nothing the status does not.
+const AccessHeader = "Shieldwall-Access"
+
 func (rt *Router) fail(w http.ResponseWriter, r *http.Request, kind Kind, err error) {
+	w.Header().Set(AccessHeader, "denied")
 	if kind == KindPage && rt.PageError != nil {
 		rt.PageError(w, r, err)
 		return

@@ -1,0 +1,96 @@
+// Package web serves the HTML pages: server-rendered html/template pages
+// enhanced with htmx, and the static files they use. Handlers stay thin:
+// decode the form or query, call the accounts service (which asks the
+// policy), and render or redirect.
+package web
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/accounts"
+	"github.com/shieldwall/shieldwall/internal/httpx"
+	"github.com/shieldwall/shieldwall/internal/policy"
+)
+
+// Handler holds what the pages need: the accounts service, the parsed
+// templates and the static files.
+type Handler struct {
+	acc    *accounts.Service
+	pages  map[string]*template.Template
+	assets *assets
+}
+
+// navItem is one entry of the main navigation. It shows only to actors the
+// policy allows to perform Action, so a link never leads to a 403.
+type navItem struct {
+	Label  string
+	Href   string
+	Action policy.Action
+}
+
+// navItems is the main navigation in order; later capabilities add their
+// entries here (Report, Cases, Risks …).
+var navItems = []navItem{
+	{Label: "Home", Href: "/", Action: policy.PageView},
+	{Label: "People", Href: "/people", Action: policy.UserList},
+	{Label: "Departments", Href: "/departments", Action: policy.DepartmentList},
+	{Label: "Audit log", Href: "/audit", Action: policy.AuditList},
+	{Label: "Admin", Href: "/admin", Action: policy.AdminView},
+}
+
+// Register adds every page route to rt and sets rt.PageError.
+func Register(rt *httpx.Router, acc *accounts.Service) {
+	h := &Handler{acc: acc, assets: newAssets()}
+	h.pages = parsePages(h.assets)
+	rt.PageError = h.renderError
+
+	rt.Raw("GET /static/", policy.Public, h.assets)
+
+	rt.Page("GET /{$}", policy.PageView, h.handleHome)
+
+	rt.Page("GET /signin", policy.Public, h.handleSignInForm)
+	rt.Page("POST /signin", policy.Public, h.handleSignIn)
+	rt.Page("POST /signout", policy.PageView, h.handleSignOut)
+	rt.Page("GET /setup", policy.Public, h.handleSetupForm)
+	rt.Page("POST /setup", policy.Public, h.handleSetup)
+
+	rt.Page("GET /people", policy.UserList, h.handlePeople)
+	rt.Page("GET /people/{id}", policy.UserView, h.handlePerson)
+
+	rt.Page("GET /departments", policy.DepartmentList, h.handleDepartments)
+	rt.Page("GET /departments/{slug}", policy.DepartmentView, h.handleDepartment)
+
+	rt.Page("GET /account", policy.TokenManage, h.handleAccount)
+	rt.Page("POST /account/tokens", policy.TokenManage, h.handleTokenCreate)
+	rt.Page("POST /account/tokens/{id}/revoke", policy.TokenManage, h.handleTokenRevoke)
+
+	rt.Page("GET /admin", policy.AdminView, h.handleAdmin)
+	rt.Page("GET /admin/departments/new", policy.DepartmentCreate, h.handleDepartmentNew)
+	rt.Page("POST /admin/departments", policy.DepartmentCreate, h.handleDepartmentCreate)
+	rt.Page("GET /admin/departments/{id}/edit", policy.DepartmentUpdate, h.handleDepartmentEdit)
+	rt.Page("POST /admin/departments/{id}", policy.DepartmentUpdate, h.handleDepartmentUpdate)
+	rt.Page("POST /admin/departments/{id}/delete", policy.DepartmentDelete, h.handleDepartmentDelete)
+	rt.Page("GET /admin/people/new", policy.UserCreate, h.handlePersonNew)
+	rt.Page("POST /admin/people", policy.UserCreate, h.handlePersonCreate)
+	rt.Page("GET /admin/people/{id}/edit", policy.UserUpdate, h.handlePersonEdit)
+	rt.Page("POST /admin/people/{id}", policy.UserUpdate, h.handlePersonUpdate)
+
+	rt.Page("GET /audit", policy.AuditList, h.handleAudit)
+}
+
+// roleLabels are the words people see for each role.
+var roleLabels = map[shieldwall.Role]string{
+	shieldwall.RoleAdmin:    "Administrator",
+	shieldwall.RoleSecurity: "Security team",
+	shieldwall.RoleChampion: "Security champion",
+	shieldwall.RoleMember:   "Member",
+	shieldwall.RoleAuditor:  "Auditor",
+}
+
+// redirect answers a form post or a bare GET with 303 See Other, so that
+// reloading the next page never re-sends the form (post/redirect/get).
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
