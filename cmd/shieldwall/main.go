@@ -20,7 +20,9 @@ import (
 	"github.com/shieldwall/shieldwall/internal/audit"
 	"github.com/shieldwall/shieldwall/internal/auth"
 	"github.com/shieldwall/shieldwall/internal/demo"
+	"github.com/shieldwall/shieldwall/internal/mailtriage"
 	"github.com/shieldwall/shieldwall/internal/server"
+	"github.com/shieldwall/shieldwall/internal/smtpd"
 	"github.com/shieldwall/shieldwall/internal/store"
 )
 
@@ -190,6 +192,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	withDemo := f.Bool("demo", false, "load the demo organisation into an empty database and print its sign-in accounts")
 	logFormat := f.String("log-format", "text", "log format: text or json")
 	logLevel := f.String("log-level", "info", "log level: debug, info, warn or error")
+	smtpAddr := f.String("smtp-addr", "", "`address` of the phishing mailbox's SMTP listener, e.g. 127.0.0.1:2525 (empty: none);\nit has no authentication: use loopback or an internal interface only your mail server reaches")
+	smtpDomain := f.String("smtp-domain", "", "`host` name the SMTP listener greets with (default: this machine's)")
+	var smtpRecipients, ownDomains, simHeaders, simDomains listFlag
+	f.Var(&smtpRecipients, "smtp-recipient", "`address` the mailbox accepts, e.g. report-phishing@example.com (repeat or comma-separate; empty: any)")
+	f.Var(&ownDomains, "own-domains", "the organisation's own email `domains`, for spotting look-alike senders (comma-separated; --demo: northwind.example)")
+	f.Var(&simHeaders, "simulation-headers", "`headers` that mark your own phishing tests, \"Name\" or \"Name: value\" (comma-separated; X-Gophish-Contact is always recognised)")
+	f.Var(&simDomains, "simulation-domains", "sender `domains` of your phishing-test service (comma-separated)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -198,10 +207,29 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	slog.SetDefault(log)
+	triage := mailtriage.Options{OwnDomains: ownDomains, SimulationHeaders: simHeaders, SimulationDomains: simDomains}
+	if *withDemo && len(triage.OwnDomains) == 0 {
+		triage.OwnDomains = []string{demo.Domain}
+	}
 	return server.Run(ctx, server.Config{
-		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo,
+		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo, Triage: triage,
+		SMTP: smtpd.Config{Addr: *smtpAddr, Domain: *smtpDomain, AllowedRecipients: smtpRecipients},
 		Seed: func(ctx context.Context, s *server.Server) (string, error) { return demo.Load(ctx, s.Accounts) },
 	}, log, stdout)
+}
+
+// listFlag is a list flag that may be repeated and takes comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			*l = append(*l, x)
+		}
+	}
+	return nil
 }
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

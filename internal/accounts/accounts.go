@@ -30,13 +30,15 @@ const (
 // Service is the accounts service.
 type Service struct {
 	store *store.Store
-	// signInLimit counts failed sign-ins per account and per client address.
+	// signInLimit counts failed sign-ins per account; clientLimit per client
+	// address, more loosely, because a whole office may share one address.
 	signInLimit *auth.Limiter
+	clientLimit *auth.Limiter
 }
 
 // New returns the accounts service over s.
 func New(s *store.Store) *Service {
-	return &Service{store: s, signInLimit: auth.NewLimiter(10, 15*time.Minute)}
+	return &Service{store: s, signInLimit: auth.NewLimiter(10, 15*time.Minute), clientLimit: auth.NewLimiter(50, 15*time.Minute)}
 }
 
 // Store returns the underlying store (for read-only lookups by handlers).
@@ -47,12 +49,12 @@ func Slug(name string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(name) {
+		// Letters and digits of any script stay: a department may be called
+		// "Финансы"; browsers show such paths readably.
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if r < utf8.RuneSelf {
-				b.WriteRune(r)
-				dash = false
-				continue
-			}
+			b.WriteRune(r)
+			dash = false
+			continue
 		}
 		if !dash && b.Len() > 0 {
 			b.WriteByte('-')
@@ -115,18 +117,36 @@ func createDepartment(ctx context.Context, tx *store.Tx, actor shieldwall.Actor,
 	return d, tx.AppendAudit(ctx, actor, "department.create", "department", d.ID, fmt.Sprintf("created department %q", d.Name))
 }
 
-// UpdateDepartment renames or re-describes a department.
+// UpdateDepartment replaces a department's name and description (the edit form sends both).
 func (s *Service) UpdateDepartment(ctx context.Context, actor shieldwall.Actor, id string, in shieldwall.DepartmentInput) (shieldwall.Department, error) {
+	return s.PatchDepartment(ctx, actor, id, DepartmentPatch{Name: &in.Name, Description: &in.Description})
+}
+
+// DepartmentPatch changes the fields that are set and keeps the others.
+type DepartmentPatch struct {
+	Name        *string `json:"name"`
+	Description *string `json:"description"`
+}
+
+// PatchDepartment renames or re-describes a department.
+func (s *Service) PatchDepartment(ctx context.Context, actor shieldwall.Actor, id string, p DepartmentPatch) (shieldwall.Department, error) {
 	if err := policy.Authorize(actor, policy.DepartmentUpdate, nil); err != nil {
-		return shieldwall.Department{}, err
-	}
-	if err := normaliseDepartment(&in); err != nil {
 		return shieldwall.Department{}, err
 	}
 	var d shieldwall.Department
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if d, err = tx.FindDepartment(ctx, id); err != nil {
+			return err
+		}
+		in := shieldwall.DepartmentInput{Name: d.Name, Description: d.Description}
+		if p.Name != nil {
+			in.Name = *p.Name
+		}
+		if p.Description != nil {
+			in.Description = *p.Description
+		}
+		if err := normaliseDepartment(&in); err != nil {
 			return err
 		}
 		var changes []string
@@ -136,12 +156,12 @@ func (s *Service) UpdateDepartment(ctx context.Context, actor shieldwall.Actor, 
 		if d.Description != in.Description {
 			changes = append(changes, "description changed")
 		}
+		if len(changes) == 0 {
+			return nil
+		}
 		d.Name, d.Slug, d.Description, d.UpdatedAt = in.Name, Slug(in.Name), in.Description, tx.Now
 		if err := tx.UpdateDepartment(ctx, &d); err != nil {
 			return err
-		}
-		if len(changes) == 0 {
-			changes = []string{"no change"}
 		}
 		return tx.AppendAudit(ctx, actor, "department.update", "department", d.ID, strings.Join(changes, "; "))
 	})
@@ -217,8 +237,8 @@ func normaliseUser(in *shieldwall.UserInput) error {
 	if !in.Role.Valid() {
 		return shieldwall.FieldErrorf(shieldwall.EINVALID, "role", "%q is not a role; use one of admin, security, champion, member, auditor.", in.Role)
 	}
-	if in.Department == "" {
-		return shieldwall.FieldErrorf(shieldwall.EINVALID, "department", "Department is required.")
+	if err := validateText("department", "Department", in.Department, 1, 100); err != nil {
+		return err
 	}
 	if in.Password != "" {
 		return ValidatePassword(in.Password)
@@ -327,6 +347,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor shieldwall.Actor, id str
 			u.Role = in.Role
 		}
 		if dep := strings.TrimSpace(in.Department); dep != "" {
+			if err := validateText("department", "Department", dep, 1, 100); err != nil {
+				return err
+			}
 			d, err := tx.FindDepartment(ctx, dep)
 			if shieldwall.ErrorCode(err) == shieldwall.ENOTFOUND {
 				return shieldwall.FieldErrorf(shieldwall.EINVALID, "department", "There is no department %q.", dep)

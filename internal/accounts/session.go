@@ -35,8 +35,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (S
 		return SignedIn{}, errBadCredentials
 	}
 	accountKey, clientKey := "account:"+email, "client:"+client
-	for _, k := range []string{accountKey, clientKey} {
-		if ok, wait := s.signInLimit.Allowed(k); !ok {
+	for _, c := range []struct {
+		l   *auth.Limiter
+		key string
+	}{{s.signInLimit, accountKey}, {s.clientLimit, clientKey}} {
+		if ok, wait := c.l.Allowed(c.key); !ok {
 			return SignedIn{}, shieldwall.Errorf(shieldwall.ERATELIMITED,
 				"Too many failed sign-ins. Try again in %d minutes.", int(wait.Minutes())+1)
 		}
@@ -45,7 +48,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (S
 	if shieldwall.ErrorCode(err) == shieldwall.ENOTFOUND {
 		auth.CheckNoPassword(password)
 		s.signInLimit.Fail(accountKey)
-		s.signInLimit.Fail(clientKey)
+		s.clientLimit.Fail(clientKey)
 		return SignedIn{}, errBadCredentials
 	} else if err != nil {
 		return SignedIn{}, err
@@ -56,7 +59,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (S
 	}
 	if !ok {
 		s.signInLimit.Fail(accountKey)
-		s.signInLimit.Fail(clientKey)
+		s.clientLimit.Fail(clientKey)
 		return SignedIn{}, errBadCredentials
 	}
 	s.signInLimit.Reset(accountKey)

@@ -8,21 +8,27 @@ import (
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/httpx"
+	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/policy"
 )
 
 // Handler holds the API's dependencies.
 type Handler struct {
 	accounts *accounts.Service
+	intake   *intake.Service
 }
 
 // Register adds every API route to rt.
-func Register(rt *httpx.Router, acc *accounts.Service) {
-	h := &Handler{accounts: acc}
+func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
+	h := &Handler{accounts: acc, intake: in}
 	for _, op := range operations {
 		rt.API(op.pattern, op.action, op.handler(h))
 	}
 	rt.Raw("GET /api/openapi.json", policy.Public, http.HandlerFunc(serveOpenAPI))
+	// Anything else under /api/ answers as the API does, with a problem.
+	rt.Fallback("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteProblem(w, r, shieldwall.Errorf(shieldwall.ENOTFOUND, "There is no %s %s in this API; see /api/openapi.json.", r.Method, r.URL.Path))
+	}))
 }
 
 func (h *Handler) handleMe(w http.ResponseWriter, r *http.Request) {
@@ -82,12 +88,12 @@ func (h *Handler) handleDepartmentUpdate(w http.ResponseWriter, r *http.Request)
 		httpx.WriteProblem(w, r, err)
 		return
 	}
-	var in shieldwall.DepartmentInput
+	var in accounts.DepartmentPatch
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		httpx.WriteProblem(w, r, err)
 		return
 	}
-	d, err := h.accounts.UpdateDepartment(r.Context(), httpx.ActorFrom(r), id, in)
+	d, err := h.accounts.PatchDepartment(r.Context(), httpx.ActorFrom(r), id, in)
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return

@@ -43,7 +43,7 @@ var operations = []operation{
 	{pattern: "GET /api/v1/departments/{id}", action: policy.DepartmentView, handler: func(h *Handler) http.HandlerFunc { return h.handleDepartmentGet },
 		summary: "One department, by id or slug", response: "Department", status: 200},
 	{pattern: "PATCH /api/v1/departments/{id}", action: policy.DepartmentUpdate, handler: func(h *Handler) http.HandlerFunc { return h.handleDepartmentUpdate },
-		summary: "Rename or describe a department", request: "DepartmentInput", response: "Department", status: 200},
+		summary: "Rename or describe a department (omitted fields keep their value)", request: "DepartmentPatch", response: "Department", status: 200},
 	{pattern: "DELETE /api/v1/departments/{id}", action: policy.DepartmentDelete, handler: func(h *Handler) http.HandlerFunc { return h.handleDepartmentDelete },
 		summary: "Delete an empty department", status: 204},
 	{pattern: "GET /api/v1/users", action: policy.UserList, handler: func(h *Handler) http.HandlerFunc { return h.handleUserList },
@@ -57,6 +57,32 @@ var operations = []operation{
 	{pattern: "GET /api/v1/audit", action: policy.AuditList, handler: func(h *Handler) http.HandlerFunc { return h.handleAuditList },
 		summary: "The audit log, newest first (administrators and auditors)", response: "AuditEvent", list: true, status: 200,
 		query: []string{"object_type", "object_id", "actor_id"}},
+
+	{pattern: "POST /api/v1/reports", action: policy.ReportCreate, handler: func(h *Handler) http.HandlerFunc { return h.handleReportCreate },
+		summary: "Report something that looks wrong (set anonymous to keep no identity)", request: "ReportInput", response: "Report", status: 201},
+	{pattern: "GET /api/v1/reports", action: policy.ReportList, handler: func(h *Handler) http.HandlerFunc { return h.handleReportList },
+		summary: "Reports you may see: all for security, your department's for champions, your own otherwise", response: "Report", list: true, status: 200,
+		query: []string{"status", "kind", "department", "campaign"}},
+	{pattern: "GET /api/v1/reports/{id}", action: policy.ReportView, handler: func(h *Handler) http.HandlerFunc { return h.handleReportGet },
+		summary: "One report with its indicators, signals, files and messages", response: "Report", status: 200},
+	{pattern: "PATCH /api/v1/reports/{id}", action: policy.ReportTriage, handler: func(h *Handler) http.HandlerFunc { return h.handleReportTriage },
+		summary: "Triage a report: status, assignee, answer to the reporter, duplicate, case link", request: "TriageUpdate", response: "Report", status: 200},
+	{pattern: "POST /api/v1/reports/{id}/messages", action: policy.ReportView, handler: func(h *Handler) http.HandlerFunc { return h.handleReportMessage },
+		summary: "Write to the reporter (security) or to security (the reporter)", request: "MessageInput", response: "Report", status: 201},
+	{pattern: "GET /api/v1/reports/{id}/attachments/{attachment}", action: policy.ReportView, handler: func(h *Handler) http.HandlerFunc { return h.handleReportAttachment },
+		summary: "Download a report's file as evidence (original emails come gzip-compressed)", response: "", status: 200},
+	{pattern: "POST /api/v1/anonymous-reports", action: policy.ReportAnonymous, handler: func(h *Handler) http.HandlerFunc { return h.handleAnonymousCreate },
+		summary: "Report anonymously, without an account; the receipt is shown only in this answer", request: "ReportInput", response: "AnonymousReceipt", status: 201},
+	{pattern: "POST /api/v1/anonymous-reports/lookup", action: policy.ReportAnonymous, handler: func(h *Handler) http.HandlerFunc { return h.handleAnonymousLookup },
+		summary: "Status and messages of an anonymous report, by its receipt", request: "ReceiptInput", response: "AnonymousView", status: 200},
+	{pattern: "POST /api/v1/anonymous-reports/messages", action: policy.ReportAnonymous, handler: func(h *Handler) http.HandlerFunc { return h.handleAnonymousMessage },
+		summary: "Answer the security team on an anonymous report", request: "ReceiptMessageInput", response: "AnonymousView", status: 201},
+	{pattern: "GET /api/v1/campaigns", action: policy.CampaignList, handler: func(h *Handler) http.HandlerFunc { return h.handleCampaignList },
+		summary: "Campaigns (many reports of one email), largest first", response: "Campaign", list: true, status: 200, query: []string{"status"}},
+	{pattern: "GET /api/v1/campaigns/{id}", action: policy.CampaignView, handler: func(h *Handler) http.HandlerFunc { return h.handleCampaignGet },
+		summary: "One campaign with its reporters counted per department", response: "Campaign", status: 200},
+	{pattern: "POST /api/v1/campaigns/{id}/decision", action: policy.CampaignDecide, handler: func(h *Handler) http.HandlerFunc { return h.handleCampaignDecide },
+		summary: "Decide a campaign: resolves every open report in it and tells each reporter", request: "CampaignDecision", response: "CampaignDecided", status: 200},
 }
 
 func str(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
@@ -83,6 +109,7 @@ var schemas = map[string]any{
 		"member_count": map[string]any{"type": "integer"}, "created_at": dateTime(), "updated_at": dateTime(),
 	}),
 	"DepartmentInput": object([]string{"name"}, map[string]any{"name": str("1–100 characters"), "description": str("")}),
+	"DepartmentPatch": object(nil, map[string]any{"name": str("1–100 characters"), "description": str("")}),
 	"User": object([]string{"id", "email", "name", "role", "department_id", "created_at"}, map[string]any{
 		"id": str(""), "email": str(""), "name": str(""), "title": str(""), "role": roleSchema,
 		"department_id": str(""), "department_name": str(""), "active": map[string]any{"type": "boolean"},
@@ -108,7 +135,48 @@ var schemas = map[string]any{
 	}),
 	"APITokenCreated": map[string]any{"allOf": []any{ref("APIToken"), object([]string{"token"}, map[string]any{"token": str("the secret; shown only now")})}},
 	"TokenInput":      object(nil, map[string]any{"name": str("what the token is for")}),
+	"ReportInput": object([]string{"kind", "title"}, map[string]any{
+		"kind": reportKindSchema, "title": str("1–200 characters"), "description": str("up to 20,000 characters"),
+		"details":   map[string]any{"type": "object", "description": "the kind's own answers, e.g. amount, payee, what_changed for payment-fraud"},
+		"anonymous": map[string]any{"type": "boolean", "description": "keep no identity, not even yours"},
+	}),
+	"Report": object([]string{"id", "kind", "title", "status", "created_at"}, map[string]any{
+		"id": str(""), "kind": reportKindSchema, "title": str(""), "description": str(""), "details": map[string]any{"type": "object"},
+		"status": reportStatusSchema, "source": map[string]any{"type": "string", "enum": []string{"portal", "api", "email", "anonymous"}},
+		"reporter_id": str("empty when anonymous or an unknown mail sender"), "reporter_name": str(""), "anonymous": map[string]any{"type": "boolean"},
+		"department_id": str(""), "department_name": str(""), "campaign_id": str(""), "duplicate_of": str(""),
+		"assignee_id": str(""), "assignee_name": str(""), "case_id": str(""), "simulation": map[string]any{"type": "boolean"},
+		"verdict_level": str("likely-malicious, suspicious, likely-safe or simulation"), "verdict_score": map[string]any{"type": "integer"},
+		"signals":     map[string]any{"type": "array", "items": ref("Signal")},
+		"indicators":  map[string]any{"type": "array", "items": ref("Indicator")},
+		"attachments": map[string]any{"type": "array", "items": ref("Attachment")},
+		"messages":    map[string]any{"type": "array", "items": ref("Message")},
+		"resolution":  str("the answer shown to the reporter"), "created_at": dateTime(), "updated_at": dateTime(),
+	}),
+	"Signal":       object([]string{"code", "reason"}, map[string]any{"code": str(""), "weight": map[string]any{"type": "integer"}, "reason": str("one plain sentence")}),
+	"Indicator":    object([]string{"type", "value"}, map[string]any{"type": str("url, domain, ip, email, sender, reply-to, attachment-sha256, attachment-name, link-mismatch"), "value": str(""), "note": str("")}),
+	"Attachment":   object([]string{"id", "filename", "created_at"}, map[string]any{"id": str(""), "filename": str(""), "content_type": str(""), "size": map[string]any{"type": "integer"}, "sha256": str(""), "created_at": dateTime()}),
+	"Message":      object([]string{"id", "author", "body", "created_at"}, map[string]any{"id": str(""), "author": str("reporter or security"), "author_id": str(""), "body": str(""), "created_at": dateTime()}),
+	"MessageInput": object([]string{"body"}, map[string]any{"body": str("up to 10,000 characters")}),
+	"TriageUpdate": object(nil, map[string]any{"status": reportStatusSchema, "assignee_id": str("empty to unassign"),
+		"resolution": str("the answer the reporter sees"), "duplicate_of": str("a report this one duplicates; closes it"), "case_id": str("link to a case")}),
+	"AnonymousReceipt":    object([]string{"id", "receipt", "created_at"}, map[string]any{"id": str(""), "receipt": str("shown once; the only way back to the report"), "status": reportStatusSchema, "created_at": dateTime()}),
+	"ReceiptInput":        object([]string{"receipt"}, map[string]any{"receipt": str("as shown; case, spaces and dashes do not matter")}),
+	"ReceiptMessageInput": object([]string{"receipt", "body"}, map[string]any{"receipt": str(""), "body": str("up to 10,000 characters")}),
+	"AnonymousView": object([]string{"id", "status", "created_at"}, map[string]any{"id": str(""), "kind": reportKindSchema, "title": str(""),
+		"status": reportStatusSchema, "resolution": str(""), "created_at": dateTime(), "updated_at": dateTime(),
+		"messages": map[string]any{"type": "array", "items": object(nil, map[string]any{"id": str(""), "author": str("you or security"), "body": str(""), "created_at": dateTime()})}}),
+	"Campaign": object([]string{"id", "title", "status", "report_count", "created_at"}, map[string]any{"id": str(""), "title": str(""),
+		"sender_domain": str(""), "status": str("open or decided"), "decision": str("malicious, spam, safe or simulation"), "decision_note": str(""),
+		"decided_at": map[string]any{"type": []string{"string", "null"}, "format": "date-time"}, "report_count": map[string]any{"type": "integer"},
+		"first_reported_at": dateTime(), "last_reported_at": dateTime(), "created_at": dateTime(),
+		"departments": map[string]any{"type": "array", "items": object(nil, map[string]any{"department_id": str(""), "department_name": str(""), "count": map[string]any{"type": "integer"}})}}),
+	"CampaignDecision": object([]string{"decision"}, map[string]any{"decision": map[string]any{"type": "string", "enum": []string{"malicious", "spam", "safe", "simulation"}}, "note": str("added to what every reporter is told")}),
+	"CampaignDecided":  map[string]any{"allOf": []any{ref("Campaign"), object([]string{"reports_resolved"}, map[string]any{"reports_resolved": map[string]any{"type": "integer"}})}},
 }
+
+var reportKindSchema = map[string]any{"type": "string", "enum": []string{"phishing", "payment-fraud", "suspicious-behaviour", "lost-device", "shadow-it", "data-exposure", "mistake", "other"}}
+var reportStatusSchema = map[string]any{"type": "string", "enum": []string{"new", "triaging", "resolved", "closed"}}
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
@@ -152,8 +220,15 @@ func Document() map[string]any {
 			"400": problemResponse("The request is invalid."),
 			"401": problemResponse("No valid token or session."),
 			"403": problemResponse("The policy does not allow this."),
+			"429": problemResponse("Too many requests; try again later."),
+		}
+		if op.request != "" {
+			responses["409"] = problemResponse("The object conflicts with one that exists.")
+			responses["413"] = problemResponse("The body is larger than the limit.")
 		}
 		switch {
+		case op.response == "" && op.status == 200:
+			responses[itoa(op.status)] = map[string]any{"description": "The file.", "content": map[string]any{"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
 		case op.response == "":
 			responses[itoa(op.status)] = map[string]any{"description": "Done."}
 		case op.list:

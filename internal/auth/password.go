@@ -61,16 +61,16 @@ func CheckPassword(hash, password string) (bool, error) {
 		return false, errors.New("auth: bad argon2 parameters")
 	}
 	// Refuse absurd stored parameters rather than let a corrupt row exhaust memory.
-	if m == 0 || m > 1<<21 || t == 0 || t > 16 || p == 0 {
+	if m == 0 || m > 256*1024 || t == 0 || t > 10 || p == 0 || p > 16 {
 		return false, errors.New("auth: argon2 parameters out of range")
 	}
 	b64 := base64.RawStdEncoding
 	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
+	if err != nil || len(salt) < 8 {
 		return false, errors.New("auth: bad salt")
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 || len(want) > 128 {
+	if err != nil || len(want) < 16 || len(want) > 128 { // a short key matches many passwords
 		return false, errors.New("auth: bad key")
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))

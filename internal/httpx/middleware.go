@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/shieldwall/shieldwall"
@@ -33,6 +36,39 @@ func SecurityHeaders(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// CleanInput refuses a request whose path or query holds a NUL byte or
+// invalid UTF-8: no handler could use them, and PostgreSQL would refuse
+// them in a query with an error the client must not see.
+func CleanInput(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, s := range []string{r.URL.Path, r.URL.RawQuery} {
+			if !cleanText(s) {
+				WriteProblem(w, r, shieldwall.Errorf(shieldwall.EINVALID, "The address holds characters that are not allowed."))
+				return
+			}
+		}
+		if q, err := url.ParseQuery(r.URL.RawQuery); err == nil {
+			for k, vs := range q {
+				if !cleanText(k) {
+					WriteProblem(w, r, shieldwall.Errorf(shieldwall.EINVALID, "The address holds characters that are not allowed."))
+					return
+				}
+				for _, v := range vs {
+					if !cleanText(v) {
+						WriteProblem(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, k, "%s holds characters that are not allowed.", k))
+						return
+					}
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func cleanText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // statusWriter remembers the status a handler wrote.

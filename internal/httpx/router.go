@@ -3,7 +3,9 @@ package httpx
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"strings"
@@ -58,6 +60,13 @@ func (rt *Router) Routes() []Route { return append([]Route(nil), rt.routes...) }
 
 // ServeHTTP implements http.Handler.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
+
+// Fallback answers requests under prefix that no route matches (a
+// method-less pattern, so wrong methods land here too). It is not a route:
+// it does nothing but say "not found".
+func (rt *Router) Fallback(prefix string, h http.Handler) {
+	rt.mux.Handle(prefix, h)
+}
 
 // API registers a JSON route.
 func (rt *Router) API(pattern string, act policy.Action, h http.HandlerFunc) {
@@ -170,8 +179,22 @@ func checkCSRF(r *http.Request, want string) error {
 	got := r.Header.Get(CSRFHeader)
 	if got == "" {
 		// Only read the form for form posts; JSON bodies stay untouched.
-		if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
+		switch ct := r.Header.Get("Content-Type"); {
+		case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
 			r.Body = http.MaxBytesReader(nil, r.Body, MaxFormBody)
+			got = r.PostFormValue(CSRFField)
+		case strings.HasPrefix(ct, "multipart/form-data"):
+			// An upload form: its token is one field among the files, so the
+			// whole form is read here, within the upload limit, and the
+			// handler finds it parsed. Files beyond MaxUploadMemory wait in
+			// temporary files that the server removes when the request ends.
+			r.Body = http.MaxBytesReader(nil, r.Body, MaxUploadBody)
+			if err := r.ParseMultipartForm(MaxUploadMemory); err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
+					return shieldwall.Errorf(shieldwall.ETOOLARGE, "The files are too large together: send at most %d MB at once.", MaxUploadBody>>20)
+				}
+			}
 			got = r.PostFormValue(CSRFField)
 		}
 	}
@@ -183,6 +206,13 @@ func checkCSRF(r *http.Request, want string) error {
 
 // MaxFormBody bounds HTML form posts.
 const MaxFormBody = 1 << 20
+
+// MaxUploadBody bounds multipart form posts: a report's five files of
+// 10 MB each and its text.
+const MaxUploadBody = 55 << 20
+
+// MaxUploadMemory is how much of a multipart form is held in memory.
+const MaxUploadMemory = 8 << 20
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions

@@ -32,6 +32,15 @@ const (
 
 	AdminView Action = "admin.view" // the administration area
 
+	ReportCreate    Action = "report.create"    // report as oneself (or choose anonymity)
+	ReportAnonymous Action = "report.anonymous" // report, follow up and answer without an account
+	ReportList      Action = "report.list"      // list reports; what is listed is scoped by ReportView
+	ReportView      Action = "report.view"      // one report (object rule below)
+	ReportTriage    Action = "report.triage"    // assign, set status, merge, ask, answer (object rule below)
+	CampaignList    Action = "campaign.list"
+	CampaignView    Action = "campaign.view"
+	CampaignDecide  Action = "campaign.decide"
+
 	AuditList Action = "audit.list"
 	Metrics   Action = "metrics.view"
 )
@@ -39,6 +48,8 @@ const (
 var (
 	everyone = []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion, shieldwall.RoleMember, shieldwall.RoleAuditor}
 	admins   = []shieldwall.Role{shieldwall.RoleAdmin}
+	// securityTeam sees and decides everything reported.
+	securityTeam = []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity}
 )
 
 // rule says which roles may perform an action. Public actions need no sign-in.
@@ -66,6 +77,16 @@ var rules = map[Action]rule{
 	UserUpdate:       {roles: admins},
 
 	AdminView: {roles: admins},
+
+	// Every employee reports; anyone at all may report anonymously.
+	ReportCreate:    {roles: everyone},
+	ReportAnonymous: {public: true},
+	ReportList:      {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion, shieldwall.RoleMember}},
+	ReportView:      {roles: everyone},
+	ReportTriage:    {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion}},
+	CampaignList:    {roles: securityTeam},
+	CampaignView:    {roles: securityTeam},
+	CampaignDecide:  {roles: securityTeam},
 
 	// The audit log is evidence: administrators and auditors only.
 	AuditList: {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleAuditor}},
@@ -96,12 +117,59 @@ func Can(actor shieldwall.Actor, act Action, obj any) bool {
 	if actor.Anonymous() {
 		return false
 	}
+	allowed := false
 	for _, role := range r.roles {
 		if actor.Role == role {
-			return true
+			allowed = true
+			break
 		}
 	}
+	if !allowed {
+		return false
+	}
+	switch o := obj.(type) {
+	case shieldwall.Report:
+		return canOnReport(actor, act, o)
+	case *shieldwall.Report:
+		return canOnReport(actor, act, *o)
+	}
+	return true
+}
+
+// canOnReport scopes reports: the security team sees all; a champion sees
+// and triages their own department's (an anonymous report has no
+// department, so only the security team sees it); a reporter sees their own.
+func canOnReport(actor shieldwall.Actor, act Action, r shieldwall.Report) bool {
+	if actor.Role == shieldwall.RoleAdmin || actor.Role == shieldwall.RoleSecurity {
+		return true
+	}
+	ownDepartment := actor.Role == shieldwall.RoleChampion && !r.Anonymous && r.DepartmentID != "" && r.DepartmentID == actor.DepartmentID
+	switch act {
+	case ReportView:
+		return ownDepartment || (!r.Anonymous && r.ReporterID != "" && r.ReporterID == actor.UserID)
+	case ReportTriage:
+		return ownDepartment
+	}
 	return false
+}
+
+// ReportScope says which reports an actor may list: all of them, those of
+// one department (champions, plus their own), or only their own.
+type ReportScope struct {
+	All          bool
+	DepartmentID string // champions: their department's reports
+	ReporterID   string // everyone: their own reports
+}
+
+// ReportListScope returns the scope of ReportList for actor.
+func ReportListScope(actor shieldwall.Actor) ReportScope {
+	switch actor.Role {
+	case shieldwall.RoleAdmin, shieldwall.RoleSecurity:
+		return ReportScope{All: true}
+	case shieldwall.RoleChampion:
+		return ReportScope{DepartmentID: actor.DepartmentID, ReporterID: actor.UserID}
+	}
+	return ReportScope{ReporterID: actor.UserID}
 }
 
 // Authorize returns nil when actor may perform act on obj; otherwise an

@@ -139,7 +139,7 @@ func TestRouteAccess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fill := strings.NewReplacer("{id}", "00000000-0000-0000-0000-000000000000", "{slug}", dep.Slug, "{user}", someUserID)
+		fill := strings.NewReplacer("{id}", "00000000-0000-0000-0000-000000000000", "{attachment}", "00000000-0000-0000-0000-000000000001", "{slug}", dep.Slug, "{user}", someUserID)
 
 		for _, r := range routes {
 			row, ok := table[r.Method+" "+r.Path]

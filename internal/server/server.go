@@ -20,7 +20,10 @@ import (
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/api"
 	"github.com/shieldwall/shieldwall/internal/httpx"
+	"github.com/shieldwall/shieldwall/internal/intake"
+	"github.com/shieldwall/shieldwall/internal/mailtriage"
 	"github.com/shieldwall/shieldwall/internal/policy"
+	"github.com/shieldwall/shieldwall/internal/smtpd"
 	"github.com/shieldwall/shieldwall/internal/store"
 	"github.com/shieldwall/shieldwall/internal/web"
 )
@@ -32,15 +35,37 @@ var Version = "dev"
 type Server struct {
 	Store    *store.Store
 	Accounts *accounts.Service
+	Intake   *intake.Service
 	Router   *httpx.Router
 	Registry *prometheus.Registry
 	// Handler is the Router wrapped in the middleware every request passes.
 	Handler http.Handler
 }
 
-// New assembles the application over an open, current store.
-func New(st *store.Store, log *slog.Logger) *Server {
+// Option changes how New assembles the application.
+type Option func(*options)
+
+type options struct {
+	triage  mailtriage.Options
+	noBatch bool
+}
+
+// WithTriage sets the organisation's email-triage settings: its own
+// domains, and how its phishing simulations are recognised.
+func WithTriage(t mailtriage.Options) Option { return func(o *options) { o.triage = t } }
+
+// WithNoBatch commits every report on its own; the intake benchmark's naive run.
+func WithNoBatch(noBatch bool) Option { return func(o *options) { o.noBatch = noBatch } }
+
+// New assembles the application over an open, current store. Close it to
+// flush what is queued.
+func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	s := &Server{Store: st, Accounts: accounts.New(st), Registry: prometheus.NewRegistry()}
+	s.Intake = intake.New(st, intake.Config{Triage: o.triage, NoBatch: o.noBatch})
 	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "shieldwall_build_info", Help: "Build version and database dialect."}, []string{"version", "dialect"})
 	info.WithLabelValues(Version, st.Dialect()).Set(1)
@@ -51,15 +76,18 @@ func New(st *store.Store, log *slog.Logger) *Server {
 	s.Router.Raw("GET /healthz", policy.Public, http.HandlerFunc(s.handleHealthz))
 	s.Router.Raw("GET /readyz", policy.Public, http.HandlerFunc(s.handleReadyz))
 	s.Router.Raw("GET /metrics", policy.Metrics, promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
-	api.Register(s.Router, s.Accounts)
-	web.Register(s.Router, s.Accounts)
+	api.Register(s.Router, s.Accounts, s.Intake)
+	web.Register(s.Router, s.Accounts, s.Intake)
 
 	// Cross-origin protection refuses unsafe requests that a browser marks
 	// as coming from another site; the CSRF token in httpx is the second lock.
 	cop := http.NewCrossOriginProtection()
-	s.Handler = httpx.Observe(log, metrics, httpx.SecurityHeaders(cop.Handler(s.Router)))
+	s.Handler = httpx.Observe(log, metrics, httpx.SecurityHeaders(httpx.CleanInput(cop.Handler(s.Router))))
 	return s
 }
+
+// Close commits queued reports; call it after the HTTP server has stopped.
+func (s *Server) Close() { s.Intake.Close() }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -89,6 +117,10 @@ type Config struct {
 	Store store.Config
 	// Demo loads the demo organisation into an empty database.
 	Demo bool
+	// Triage holds the organisation's own domains and simulation markers.
+	Triage mailtriage.Options
+	// SMTP configures the phishing mailbox; an empty SMTP.Addr runs none.
+	SMTP smtpd.Config
 	// Seed fills an empty database with demo data and returns what to print; set by cmd to avoid an import cycle.
 	Seed func(ctx context.Context, s *Server) (string, error)
 }
@@ -129,7 +161,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	defer st.Close()
-	s := New(st, log)
+	s := New(st, log, WithTriage(cfg.Triage))
+	defer s.Close()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -171,20 +204,59 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+
+	var mailbox *smtpd.Server
+	if cfg.SMTP.Addr != "" {
+		mln, err := net.Listen("tcp", cfg.SMTP.Addr)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("listen for SMTP on %s: %w", cfg.SMTP.Addr, err)
+		}
+		mailbox = smtpd.New(cfg.SMTP, s.submitEmail(log), log)
+		// Runs before the deferred s.Close: no message is handed to intake
+		// after its queue has been flushed.
+		defer mailbox.Close()
+		go func() {
+			if err := mailbox.Serve(mln); !errors.Is(err, smtpd.ErrServerClosed) {
+				errc <- fmt.Errorf("smtp: %w", err)
+			}
+		}()
+		log.Info("the phishing mailbox is listening", "smtp", mln.Addr().String())
+	}
 	log.Info("shieldwall is serving", "url", base, "database", st.Dialect(), "version", Version, "startup_ms", time.Since(start).Milliseconds())
 
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
+		log.Info("shutting down")
 	}
-	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) && serveErr == nil {
+		serveErr = fmt.Errorf("shutdown: %w", err)
 	}
-	return nil
+	if mailbox != nil {
+		// Messages being received are finished and stored; idle relays get 421.
+		if err := mailbox.Shutdown(shutdownCtx); err != nil && serveErr == nil {
+			serveErr = fmt.Errorf("smtp shutdown: %w", err)
+		}
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return serveErr
+}
+
+// submitEmail hands a message from the phishing mailbox to intake.
+func (s *Server) submitEmail(log *slog.Logger) smtpd.SubmitFunc {
+	return func(ctx context.Context, raw []byte, envelopeFrom string) error {
+		r, err := s.Intake.SubmitEmail(ctx, raw, envelopeFrom)
+		if err == nil {
+			log.Debug("smtp: report stored", "report", r.ID, "campaign", r.CampaignID, "simulation", r.Simulation)
+		}
+		return err
+	}
 }

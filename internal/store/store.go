@@ -155,13 +155,19 @@ func (s *Store) Migrate(ctx context.Context) (applied []int64, err error) {
 	return applied, nil
 }
 
-// Empty reports whether the database has never been initialised.
+// Empty reports whether the database has never been initialised: no
+// schema version and no tables. A database whose version record was lost
+// but whose tables exist is not empty; CheckSchema then refuses it.
 func (s *Store) Empty(ctx context.Context) (bool, error) {
 	cur, _, err := s.SchemaVersion(ctx)
-	if err != nil {
+	if err != nil || cur != 0 {
 		return false, err
 	}
-	return cur == 0, nil
+	var n int
+	if err := s.write.QueryRowContext(ctx, "SELECT COUNT(*) FROM departments").Scan(&n); err != nil {
+		return true, nil // no departments table: nothing was ever created
+	}
+	return false, nil
 }
 
 // CheckSchema returns an EUNAVAILABLE error that says what to run when the

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shieldwall/shieldwall"
 )
@@ -46,6 +47,14 @@ func (s *Store) TokenUser(ctx context.Context, hash string) (shieldwall.APIToken
 		return t, shieldwall.User{}, fmt.Errorf("store: find token: %w", err)
 	}
 	t.CreatedAt, t.LastUsedAt = c.Time, used.ptr()
+	// Record use at most hourly: "last used" is for spotting stale tokens,
+	// and a write on every request would cost the API its speed.
+	if now := s.Now().UTC(); !used.Valid || now.Sub(used.Time) > time.Hour {
+		_ = s.InTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, at(tx.Now), t.ID)
+			return err
+		})
+	}
 	u, err := s.FindUser(ctx, t.UserID)
 	if err != nil || !u.Active {
 		return t, u, shieldwall.Errorf(shieldwall.EUNAUTHORIZED, "The API token is not valid.")

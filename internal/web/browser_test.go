@@ -236,6 +236,7 @@ func TestBrowserSignInSeesDepartment(t *testing.T) {
 			a.mustUser("alice@example.com", "Alice Example", shieldwall.RoleMember, "Finance", testPassword)
 			a.mustUser("bob@example.com", "Bob Builder", shieldwall.RoleChampion, "Finance", "")
 			a.mustUser("carol@example.com", "Carol Counsel", shieldwall.RoleMember, "Legal", "")
+			a.mustUser("sam@example.com", "Sam Secure", shieldwall.RoleSecurity, "Legal", testPassword)
 
 			b := newBrowser(t)
 			b.do("open the home page signed out", chromedp.Navigate(a.url+"/"), chromedp.WaitVisible(chromedp.CSS("#f-email")))
@@ -304,6 +305,60 @@ func TestBrowserSignInSeesDepartment(t *testing.T) {
 				return r.indexOf("Carol Counsel") >= 0 && r.indexOf("Bob Builder") < 0 && location.search.indexOf("q=carol") >= 0;
 			})()`)
 			b.checkAccessibility("directory")
+
+			// Journey 1: from the home page's first button, one screen, Send.
+			b.do("open the report form from home",
+				chromedp.Navigate(a.url+"/"),
+				chromedp.Click(chromedp.CSS("#report-something")),
+				chromedp.WaitVisible(chromedp.CSS("label[for=kind-payment-fraud]")),
+			)
+			amount := chromedp.CSS(`[id="f-payment-fraud.amount"]`)
+			if run(b, "look at the questions", chromedp.Evaluate[bool](`getComputedStyle(document.getElementById("questions-payment-fraud")).display !== "none"`)) {
+				t.Error("a kind's questions show before any kind is picked")
+			}
+			b.do("pick a strange payment request",
+				chromedp.Click(chromedp.CSS("label[for=kind-payment-fraud]")),
+				chromedp.WaitVisible(amount),
+			)
+			if run(b, "look at another kind's questions", chromedp.Evaluate[bool](`getComputedStyle(document.getElementById("questions-phishing")).display !== "none"`)) {
+				t.Error("another kind's questions show beside the chosen kind's")
+			}
+			b.checkAccessibility("report form")
+			b.do("fill in and send",
+				chromedp.SendKeys(chromedp.CSS("#f-title"), "Supplier asks to change bank details"),
+				chromedp.SendKeys(amount, "18,400.00"),
+				chromedp.SendKeys(chromedp.CSS(`[id="f-payment-fraud.payee"]`), "Northwind Ltd"),
+				chromedp.Click(chromedp.CSS(".report-form button[type=submit]")),
+				chromedp.WaitVisible(chromedp.CSS("#report-sent")),
+			)
+			b.do("open My reports",
+				chromedp.Click(chromedp.CSS(`main a[href="/reports/mine"]`)),
+				chromedp.WaitVisible(chromedp.CSS(".report-list")),
+			)
+			mine := run(b, "read My reports", chromedp.Text(chromedp.CSS("main")))
+			for _, want := range []string{"Supplier asks to change bank details", "A strange payment request", "Received", "No answer yet"} {
+				if !strings.Contains(mine, want) {
+					t.Errorf("My reports lacks %q:\n%s", want, mine)
+				}
+			}
+			b.do("open the anonymous form", chromedp.Navigate(a.url+"/anonymous"), chromedp.WaitVisible(chromedp.CSS("label[for=kind-mistake]")))
+			b.checkAccessibility("anonymous report form")
+
+			// Journey 4: the security team's queue.
+			b.do("sign in as the security team",
+				chromedp.Click(chromedp.CSS(".user-menu button[type=submit]")),
+				chromedp.WaitVisible(chromedp.CSS("#f-email")),
+				chromedp.SendKeys(chromedp.CSS("#f-email"), "sam@example.com"),
+				chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+				chromedp.Click(chromedp.CSS("main form button[type=submit]")),
+				chromedp.WaitVisible(chromedp.CSS("#report-something")),
+				chromedp.Click(chromedp.CSS(`.main-nav a[href="/triage"]`)),
+				chromedp.WaitVisible(chromedp.CSS("#reports-heading")),
+			)
+			if queue := run(b, "read the queue", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(queue, "Supplier asks to change bank details") {
+				t.Errorf("the triage queue lacks Alice's report:\n%s", queue)
+			}
+			b.checkAccessibility("triage queue")
 
 			if p := b.Problems(); len(p) > 0 {
 				t.Errorf("the pages reported problems on the console:\n\t%s", strings.Join(p, "\n\t"))

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"html"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -66,6 +68,21 @@ func (a *app) mustUser(email, name string, role shieldwall.Role, department, pas
 		a.t.Fatalf("CreateUser(%q): %v", email, err)
 	}
 	return u
+}
+
+// actorOf is the actor u acts as when signed in.
+func actorOf(u shieldwall.User) shieldwall.Actor {
+	return shieldwall.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, DepartmentID: u.DepartmentID}
+}
+
+// mustReport files a report as u would from the portal.
+func (a *app) mustReport(u shieldwall.User, in shieldwall.ReportInput) shieldwall.Report {
+	a.t.Helper()
+	r, err := a.srv.Intake.Submit(a.t.Context(), actorOf(u), in, shieldwall.SourcePortal, nil)
+	if err != nil {
+		a.t.Fatalf("Submit(%q): %v", in.Title, err)
+	}
+	return r
 }
 
 // client is a browser stand-in: a cookie jar, and no automatic redirects so
@@ -149,6 +166,41 @@ func (c *client) postForm(page, action string, form url.Values) *response {
 	c.t.Helper()
 	form.Set("csrf_token", c.csrf(page))
 	return c.post(action, form)
+}
+
+// upload is one file of a multipart form.
+type upload struct {
+	field, name string
+	data        []byte
+}
+
+// postMultipart posts fields and files as multipart/form-data, the way a
+// browser sends a form with a file input; the CSRF token comes from page.
+func (c *client) postMultipart(page, action string, fields url.Values, files ...upload) *response {
+	c.t.Helper()
+	fields.Set("csrf_token", c.csrf(page))
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			if err := mw.WriteField(k, v); err != nil {
+				c.t.Fatal(err)
+			}
+		}
+	}
+	for _, f := range files {
+		w, err := mw.CreateFormFile(f.field, f.name)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		if _, err := w.Write(f.data); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		c.t.Fatal(err)
+	}
+	return c.do(http.MethodPost, action, &buf, "Content-Type", mw.FormDataContentType())
 }
 
 // signIn signs in through the form and checks it worked.

@@ -24,10 +24,11 @@ import (
 var templateFS embed.FS
 
 // parsePages parses every page once: each page is the layout (with the
-// shared partials) cloned and completed by the page's own "main" block.
-// A broken template stops the program at start-up, never at a request.
+// shared partials of templates/partials) cloned and completed by the page's
+// own "main" block. A broken template stops the program at start-up, never
+// at a request.
 func parsePages(a *assets) map[string]*template.Template {
-	base := template.Must(template.New("layout.html").Funcs(funcs(a)).ParseFS(templateFS, "templates/layout.html"))
+	base := template.Must(template.New("layout.html").Funcs(funcs(a)).ParseFS(templateFS, "templates/layout.html", "templates/partials/*.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -67,6 +68,13 @@ func funcs(a *assets) template.FuncMap {
 			}
 			return strconv.Itoa(n) + " " + many
 		},
+		"kindLabel":     kindLabel,
+		"statusLabel":   statusLabel,
+		"verdictLabel":  verdictLabel,
+		"decisionLabel": decisionLabel,
+		"reporter":      reporterLabel,
+		"details":       detailRows,
+		"fileSize":      fileSize,
 	}
 }
 
@@ -113,6 +121,8 @@ var notices = map[string]string{
 	"person-updated":     "The changes were saved.",
 	"token-revoked":      "The token was revoked. Programs using it can no longer sign in with it.",
 	"setup-done":         "Welcome! Your administrator account is ready. Add your departments and people from Admin.",
+	"message-sent":       "Your message was sent.",
+	"report-updated":     "The report was saved.",
 }
 
 // withNotice adds ?notice=key to a local URL.
@@ -291,9 +301,11 @@ type fieldView struct {
 	ID, Name, Label, Type string
 	Value, Error, Hint    string
 	Autocomplete          string
+	InputMode             string // the keyboard a phone shows: decimal, numeric …
 	Required, Autofocus   bool
 	Optional              bool // says "(optional)" beside the label
 	MaxLength             int
+	Rows                  int // of a textarea; 4 when unset
 	Options               []option
 }
 
@@ -316,8 +328,8 @@ func (f fieldView) DescribedBy() string {
 }
 
 // newField describes an input; attrs are "required", "optional",
-// "autofocus", "autocomplete=…", "hint=…" and "maxlength=…". Passwords are
-// never echoed back.
+// "autofocus", "autocomplete=…", "inputmode=…", "hint=…", "maxlength=…" and
+// "rows=…". Passwords are never echoed back.
 func newField(f *form, name, label, typ string, attrs ...string) (fieldView, error) {
 	v := fieldView{ID: "f-" + name, Name: name, Label: label, Type: typ, Value: f.Get(name), Error: f.Err(name)}
 	if typ == "password" {
@@ -334,14 +346,20 @@ func newField(f *form, name, label, typ string, attrs ...string) (fieldView, err
 			v.Autofocus = true
 		case "autocomplete":
 			v.Autocomplete = val
+		case "inputmode":
+			v.InputMode = val
 		case "hint":
 			v.Hint = val
-		case "maxlength":
+		case "maxlength", "rows":
 			n, err := strconv.Atoi(val)
 			if err != nil {
-				return v, fmt.Errorf("field %s: maxlength %q", name, val)
+				return v, fmt.Errorf("field %s: %s %q", name, k, val)
 			}
-			v.MaxLength = n
+			if k == "rows" {
+				v.Rows = n
+			} else {
+				v.MaxLength = n
+			}
 		default:
 			return v, fmt.Errorf("field %s: unknown attribute %q", name, a)
 		}
@@ -381,9 +399,16 @@ type pager struct {
 	Total, From, To  int
 	PrevURL, NextURL string
 	Target           string // the element htmx swaps, or "" for plain links
+	Label            string // names the navigation when a page has two lists; "Pages" if empty
 }
 
 func newPager(u *url.URL, total int, p shieldwall.Page, shown int, target string) pager {
+	return newPagerParam(u, total, p, shown, target, "offset")
+}
+
+// newPagerParam is newPager for a list whose offset has its own name, for
+// a page that shows two lists.
+func newPagerParam(u *url.URL, total int, p shieldwall.Page, shown int, target, param string) pager {
 	p = p.Normalize()
 	pg := pager{Total: total, Target: target}
 	if shown > 0 {
@@ -393,9 +418,9 @@ func newPager(u *url.URL, total int, p shieldwall.Page, shown int, target string
 		q := u.Query()
 		q.Del("notice")
 		if offset <= 0 {
-			q.Del("offset")
+			q.Del(param)
 		} else {
-			q.Set("offset", strconv.Itoa(offset))
+			q.Set(param, strconv.Itoa(offset))
 		}
 		if len(q) == 0 {
 			return u.Path

@@ -1,7 +1,7 @@
 // Package web serves the HTML pages: server-rendered html/template pages
 // enhanced with htmx, and the static files they use. Handlers stay thin:
-// decode the form or query, call the accounts service (which asks the
-// policy), and render or redirect.
+// decode the form or query, call the accounts or intake service (which asks
+// the policy), and render or redirect.
 package web
 
 import (
@@ -11,13 +11,15 @@ import (
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/httpx"
+	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/policy"
 )
 
-// Handler holds what the pages need: the accounts service, the parsed
-// templates and the static files.
+// Handler holds what the pages need: the accounts and intake services,
+// the parsed templates and the static files.
 type Handler struct {
 	acc    *accounts.Service
+	intake *intake.Service
 	pages  map[string]*template.Template
 	assets *assets
 }
@@ -31,9 +33,12 @@ type navItem struct {
 }
 
 // navItems is the main navigation in order; later capabilities add their
-// entries here (Report, Cases, Risks …).
+// entries here (Cases, Risks …).
 var navItems = []navItem{
 	{Label: "Home", Href: "/", Action: policy.PageView},
+	{Label: "Report", Href: "/report", Action: policy.ReportCreate},
+	{Label: "My reports", Href: "/reports/mine", Action: policy.ReportList},
+	{Label: "Triage", Href: "/triage", Action: policy.ReportTriage},
 	{Label: "People", Href: "/people", Action: policy.UserList},
 	{Label: "Departments", Href: "/departments", Action: policy.DepartmentList},
 	{Label: "Audit log", Href: "/audit", Action: policy.AuditList},
@@ -41,8 +46,8 @@ var navItems = []navItem{
 }
 
 // Register adds every page route to rt and sets rt.PageError.
-func Register(rt *httpx.Router, acc *accounts.Service) {
-	h := &Handler{acc: acc, assets: newAssets()}
+func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
+	h := &Handler{acc: acc, intake: in, assets: newAssets()}
 	h.pages = parsePages(h.assets)
 	rt.PageError = h.renderError
 
@@ -78,6 +83,25 @@ func Register(rt *httpx.Router, acc *accounts.Service) {
 	rt.Page("POST /admin/people/{id}", policy.UserUpdate, h.handlePersonUpdate)
 
 	rt.Page("GET /audit", policy.AuditList, h.handleAudit)
+
+	rt.Page("GET /report", policy.ReportCreate, h.handleReportForm)
+	rt.Page("POST /report", policy.ReportCreate, h.handleReportCreate)
+	rt.Page("GET /report/sent", policy.ReportCreate, h.handleReportSent)
+	rt.Page("GET /reports/mine", policy.ReportList, h.handleMyReports)
+	rt.Page("GET /reports/{id}", policy.ReportView, h.handleReport)
+	rt.Page("POST /reports/{id}/messages", policy.ReportView, h.handleReportMessage)
+	rt.Page("POST /reports/{id}/triage", policy.ReportTriage, h.handleReportTriage)
+	rt.Page("GET /reports/{id}/attachments/{attachment}", policy.ReportView, h.handleAttachment)
+
+	rt.Page("GET /anonymous", policy.ReportAnonymous, h.handleAnonymousForm)
+	rt.Page("POST /anonymous", policy.ReportAnonymous, h.handleAnonymousCreate)
+	rt.Page("GET /anonymous/follow-up", policy.ReportAnonymous, h.handleFollowUpForm)
+	rt.Page("POST /anonymous/follow-up", policy.ReportAnonymous, h.handleFollowUp)
+	rt.Page("POST /anonymous/messages", policy.ReportAnonymous, h.handleAnonymousMessage)
+
+	rt.Page("GET /triage", policy.ReportTriage, h.handleTriage)
+	rt.Page("GET /campaigns/{id}", policy.CampaignView, h.handleCampaign)
+	rt.Page("POST /campaigns/{id}/decision", policy.CampaignDecide, h.handleCampaignDecision)
 }
 
 // roleLabels are the words people see for each role.

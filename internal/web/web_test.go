@@ -497,6 +497,7 @@ func TestAccountTokens(t *testing.T) {
 			t.Fatal("the new token's secret is not shown")
 		}
 		wantBody(t, r, "shown only this once")
+		wantBody(t, c.get("/account"), `<td data-label="Last used">Never</td>`)
 
 		api := func() int {
 			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, a.url+"/api/v1/me", nil)
@@ -513,7 +514,7 @@ func TestAccountTokens(t *testing.T) {
 		}
 
 		list := c.get("/account")
-		wantBody(t, list, "SIEM import", "Never")
+		wantBody(t, list, "SIEM import", `<td data-label="Last used"><time datetime=`)
 		wantNoBody(t, list, secret[1])
 		id := regexp.MustCompile(`action="/account/tokens/([^/"]+)/revoke"`).FindStringSubmatch(list.body)
 		if id == nil {

@@ -32,10 +32,15 @@
         if (!source) {
           return;
         }
-        navigator.clipboard.writeText(source.value || source.textContent).then(function () {
+        navigator.clipboard.writeText((source.value || source.textContent).trim()).then(function () {
           button.textContent = "Copied";
         }, function () {
-          source.select();
+          // Without clipboard access, select the text so that a key press copies it.
+          if (typeof source.select === "function") {
+            source.select();
+          } else {
+            window.getSelection().selectAllChildren(source);
+          }
           button.textContent = "Select and copy";
         });
       });

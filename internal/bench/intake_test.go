@@ -1,0 +1,31 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestIntakeRuns checks that the benchmark measures what it says: every
+// run completes requests without errors and every acknowledged report is
+// stored. It asserts nothing about speed; that is the bench command's job.
+func TestIntakeRuns(t *testing.T) {
+	var out bytes.Buffer
+	res, err := Intake(context.Background(), IntakeConfig{Clients: 4, Duration: 200 * time.Millisecond, Dir: t.TempDir(), Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 3 {
+		t.Fatalf("got %d runs; want 3", len(res))
+	}
+	for _, r := range res {
+		if r.Requests == 0 || r.Errors != 0 {
+			t.Errorf("%s: %d requests, %d errors; want some requests and no errors", r.Name, r.Requests, r.Errors)
+		}
+	}
+	if !strings.Contains(out.String(), "intake / bare throughput") {
+		t.Errorf("output lacks the ratio:\n%s", out.String())
+	}
+}

@@ -1,0 +1,308 @@
+// Package intake receives reports — from the portal, the API, the phishing
+// mailbox and anonymous reporters — triages reported emails, groups them
+// into campaigns and carries the conversation with the reporter.
+package intake
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/mailtriage"
+	"github.com/shieldwall/shieldwall/internal/policy"
+	"github.com/shieldwall/shieldwall/internal/store"
+)
+
+// Limits on what a report may carry.
+const (
+	MaxTitle          = 200
+	MaxDescription    = 20000
+	MaxDetails        = 768 << 10 // room for a pasted email
+	MaxMessage        = 10000
+	MaxAttachment     = 10 << 20
+	MaxAttachments    = 5
+	MaxEmail          = 25 << 20
+	campaignThreshold = 0.6 // estimated Jaccard similarity that makes two mails one campaign
+)
+
+// Config holds the organisation-specific triage settings.
+type Config struct {
+	Triage mailtriage.Options
+	// NoBatch commits every report on its own instead of in group commits;
+	// only the intake benchmark uses it, to show what batching buys.
+	NoBatch bool
+}
+
+// Service is the intake service.
+type Service struct {
+	store  *store.Store
+	batch  *store.Batcher
+	cfg    Config
+	anonRL *anonLimiter
+
+	// deptNames caches department names for answers, so that filing a report
+	// costs no extra read; a rename shows up within deptNameTTL.
+	deptMu    sync.Mutex
+	deptNames map[string]deptName
+}
+
+type deptName struct {
+	name    string
+	fetched time.Time
+}
+
+const deptNameTTL = time.Minute
+
+// departmentName returns the name of department id, from the cache when fresh.
+func (s *Service) departmentName(ctx context.Context, id string) string {
+	if id == "" {
+		return ""
+	}
+	s.deptMu.Lock()
+	d, ok := s.deptNames[id]
+	s.deptMu.Unlock()
+	if ok && time.Since(d.fetched) < deptNameTTL {
+		return d.name
+	}
+	dep, err := s.store.FindDepartment(ctx, id)
+	if err != nil {
+		return d.name
+	}
+	s.deptMu.Lock()
+	s.deptNames[id] = deptName{name: dep.Name, fetched: time.Now()}
+	s.deptMu.Unlock()
+	return dep.Name
+}
+
+// New returns the intake service. Close it to flush pending reports.
+func New(st *store.Store, cfg Config) *Service {
+	return &Service{store: st, batch: st.NewBatcher(256), cfg: cfg, anonRL: newAnonLimiter(), deptNames: map[string]deptName{}}
+}
+
+// write runs fn in a durable transaction: a shared group commit normally,
+// its own transaction when batching is off.
+func (s *Service) write(ctx context.Context, fn func(ctx context.Context, tx *store.Tx) error) error {
+	if s.cfg.NoBatch {
+		return s.store.InTx(ctx, func(tx *store.Tx) error { return fn(ctx, tx) })
+	}
+	return s.batch.Do(ctx, fn)
+}
+
+// Close commits what is queued.
+func (s *Service) Close() { s.batch.Close() }
+
+// Upload is a file sent with a report.
+type Upload struct {
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+func cleanText(field, label, v string, min, max int) (string, error) {
+	v = strings.TrimSpace(v)
+	if !utf8.ValidString(v) {
+		return "", shieldwall.FieldErrorf(shieldwall.EINVALID, field, "%s is not valid text.", label)
+	}
+	n := utf8.RuneCountInString(v)
+	if n < min {
+		return "", shieldwall.FieldErrorf(shieldwall.EINVALID, field, "%s is required.", label)
+	}
+	if n > max {
+		return "", shieldwall.FieldErrorf(shieldwall.EINVALID, field, "%s must be at most %d characters.", label, max)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return "", shieldwall.FieldErrorf(shieldwall.EINVALID, field, "%s contains a control character.", label)
+		}
+	}
+	return v, nil
+}
+
+// validate normalises a report's input.
+func validate(in *shieldwall.ReportInput) error {
+	if !in.Kind.Valid() {
+		return shieldwall.FieldErrorf(shieldwall.EINVALID, "kind", "Choose what kind of thing you are reporting (%q is not one).", in.Kind)
+	}
+	var err error
+	if in.Title, err = cleanText("title", "A short title", in.Title, 1, MaxTitle); err != nil {
+		return err
+	}
+	if in.Description, err = cleanText("description", "The description", in.Description, 0, MaxDescription); err != nil {
+		return err
+	}
+	if len(in.Details) > 0 {
+		if len(in.Details) > MaxDetails {
+			return shieldwall.FieldErrorf(shieldwall.EINVALID, "details", "The details must be at most %d bytes.", MaxDetails)
+		}
+		var obj map[string]any
+		if err := json.Unmarshal(in.Details, &obj); err != nil || obj == nil {
+			return shieldwall.FieldErrorf(shieldwall.EINVALID, "details", "The details must be a JSON object.")
+		}
+		if err := checkDetails(in.Kind, obj); err != nil {
+			return err
+		}
+		// Store the compact form: no whitespace games, same bytes for same content.
+		compact, _ := json.Marshal(obj)
+		in.Details = compact
+	}
+	return nil
+}
+
+func validateUploads(ups []Upload) error {
+	if len(ups) > MaxAttachments {
+		return shieldwall.FieldErrorf(shieldwall.EINVALID, "attachments", "Attach at most %d files.", MaxAttachments)
+	}
+	for _, u := range ups {
+		if len(u.Data) > MaxAttachment {
+			return shieldwall.FieldErrorf(shieldwall.ETOOLARGE, "attachments", "%q is larger than %d MB.", u.Filename, MaxAttachment>>20)
+		}
+	}
+	return nil
+}
+
+// Submit files a report by a signed-in actor (or anonymously when they ask).
+func (s *Service) Submit(ctx context.Context, actor shieldwall.Actor, in shieldwall.ReportInput, source shieldwall.ReportSource, uploads []Upload) (shieldwall.Report, error) {
+	if err := policy.Authorize(actor, policy.ReportCreate, nil); err != nil {
+		return shieldwall.Report{}, err
+	}
+	if err := validate(&in); err != nil {
+		return shieldwall.Report{}, err
+	}
+	if err := validateUploads(uploads); err != nil {
+		return shieldwall.Report{}, err
+	}
+	r := shieldwall.Report{Kind: in.Kind, Title: in.Title, Description: in.Description, Details: in.Details, Source: source}
+	if in.Anonymous {
+		// A reporter who asks for anonymity is not kept anywhere: not on the
+		// report, not in the audit chain, not as the author of anything.
+		actor = shieldwall.Actor{}
+		r.Anonymous = true
+	} else {
+		r.ReporterID, r.DepartmentID, r.ReporterName = actor.UserID, actor.DepartmentID, actor.Name
+	}
+	var triage *emailTriage
+	if in.Kind == shieldwall.KindPhishing {
+		if raw := phishingSource(in, uploads); raw != nil {
+			triage = s.triageEmail(raw)
+		}
+	}
+	err := s.write(ctx, func(ctx context.Context, tx *store.Tx) error {
+		return s.insert(ctx, tx, actor, &r, uploads, triage)
+	})
+	if err != nil || r.Anonymous {
+		return r, err
+	}
+	r.DepartmentName = s.departmentName(ctx, r.DepartmentID)
+	return r, nil
+}
+
+// phishingSource returns the suspicious email to triage: an uploaded .eml,
+// or the pasted text when it looks like a message with headers.
+func phishingSource(in shieldwall.ReportInput, uploads []Upload) []byte {
+	for _, u := range uploads {
+		name := strings.ToLower(u.Filename)
+		if strings.HasSuffix(name, ".eml") || u.ContentType == "message/rfc822" {
+			return u.Data
+		}
+	}
+	var d struct {
+		Pasted string `json:"pasted_email"`
+	}
+	_ = json.Unmarshal(in.Details, &d)
+	if d.Pasted != "" {
+		return []byte(d.Pasted)
+	}
+	return nil
+}
+
+// insert writes a new report, its files, its indicators, its campaign and
+// its audit event; called inside a batch transaction.
+func (s *Service) insert(ctx context.Context, tx *store.Tx, actor shieldwall.Actor, r *shieldwall.Report, uploads []Upload, t *emailTriage) error {
+	r.ID = store.NewID()
+	r.Status = shieldwall.StatusNew
+	r.CreatedAt, r.UpdatedAt = tx.Now, tx.Now
+	if r.Signals == nil {
+		r.Signals = []shieldwall.Signal{}
+	}
+	if t != nil {
+		if err := s.applyTriage(ctx, tx, r, t); err != nil {
+			return err
+		}
+	}
+	if err := tx.CreateReport(ctx, r); err != nil {
+		return err
+	}
+	for _, u := range uploads {
+		a := shieldwall.Attachment{ID: store.NewID(), Filename: cleanFilename(u.Filename), ContentType: cleanContentType(u.ContentType),
+			Size: int64(len(u.Data)), SHA256: sha256Hex(u.Data), CreatedAt: tx.Now}
+		if err := tx.AddAttachment(ctx, r.ID, a, u.Data, false); err != nil {
+			return err
+		}
+		r.Attachments = append(r.Attachments, a)
+	}
+	if t != nil && t.original != nil {
+		// The original message is evidence: kept whole, compressed.
+		a := shieldwall.Attachment{ID: store.NewID(), Filename: "original.eml", ContentType: "message/rfc822",
+			Size: int64(t.originalSize), SHA256: t.originalSHA, CreatedAt: tx.Now}
+		if err := tx.AddAttachment(ctx, r.ID, a, t.original, true); err != nil {
+			return err
+		}
+		r.Attachments = append(r.Attachments, a)
+	}
+	summary := fmt.Sprintf("%s report via %s", r.Kind, r.Source)
+	if r.Anonymous {
+		summary = fmt.Sprintf("anonymous %s report", r.Kind)
+	}
+	return tx.AppendAudit(ctx, actor, "report.create", "report", r.ID, summary)
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// cleanFilename keeps a file's base name, without paths or control characters.
+func cleanFilename(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "" {
+		name = "attachment"
+	}
+	if utf8.RuneCountInString(name) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	return name
+}
+
+func cleanContentType(ct string) string {
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	if ct == "" || len(ct) > 100 || strings.ContainsAny(ct, "\r\n") {
+		return "application/octet-stream"
+	}
+	return ct
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Batcher commits many small changes in one transaction (group commit), so
+// that a busy intake pays for one durable commit per batch instead of one
+// per change. Each change runs inside its own savepoint: a change that
+// fails is undone alone and its caller gets the error; the others commit.
+// Do returns only after the change is durable.
+type Batcher struct {
+	s     *Store
+	max   int
+	queue chan *batchItem
+	stop  chan struct{}
+	done  sync.WaitGroup
+}
+
+type batchItem struct {
+	ctx  context.Context
+	fn   func(ctx context.Context, tx *Tx) error
+	errc chan error
+}
+
+// NewBatcher starts a batcher that commits up to max changes at a time.
+func (s *Store) NewBatcher(max int) *Batcher {
+	b := &Batcher{s: s, max: max, queue: make(chan *batchItem, max*4), stop: make(chan struct{})}
+	b.done.Add(1)
+	go b.loop()
+	return b
+}
+
+// Do runs fn in the next batch and waits until the batch is committed. fn
+// gets a context that is not cancelled with ctx: cancelling one query
+// half-way must not disturb the transaction the other changes share.
+func (b *Batcher) Do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	it := &batchItem{ctx: ctx, fn: fn, errc: make(chan error, 1)}
+	select {
+	case b.queue <- it:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.stop:
+		return fmt.Errorf("store: batcher stopped")
+	}
+	// Once queued, wait for the outcome even if ctx ends: the change may
+	// already be committed, and the caller must not be told otherwise.
+	return <-it.errc
+}
+
+// Close commits what is queued and stops the batcher.
+func (b *Batcher) Close() {
+	close(b.stop)
+	b.done.Wait()
+}
+
+func (b *Batcher) loop() {
+	defer b.done.Done()
+	batch := make([]*batchItem, 0, b.max)
+	for {
+		select {
+		case it := <-b.queue:
+			batch = append(batch[:0], it)
+		case <-b.stop:
+			// Drain what was queued before stopping.
+			for {
+				select {
+				case it := <-b.queue:
+					b.commit([]*batchItem{it})
+				default:
+					return
+				}
+			}
+		}
+		// Take whatever else is already waiting, without waiting for more:
+		// under light load a change commits at once, under heavy load the
+		// batch grows while the previous commit is on its way to disk.
+	fill:
+		for len(batch) < b.max {
+			select {
+			case it := <-b.queue:
+				batch = append(batch, it)
+			default:
+				break fill
+			}
+		}
+		b.commit(batch)
+	}
+}
+
+func (b *Batcher) commit(batch []*batchItem) {
+	errs := make([]error, len(batch))
+	err := b.s.InTx(context.Background(), func(tx *Tx) error {
+		for i, it := range batch {
+			if err := it.ctx.Err(); err != nil {
+				errs[i] = err
+				continue
+			}
+			if _, err := tx.exec(context.Background(), "SAVEPOINT batch_item"); err != nil {
+				return err
+			}
+			if err := it.fn(context.WithoutCancel(it.ctx), tx); err != nil {
+				errs[i] = err
+				if _, err := tx.exec(context.Background(), "ROLLBACK TO SAVEPOINT batch_item"); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.exec(context.Background(), "RELEASE SAVEPOINT batch_item"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, it := range batch {
+		if err != nil && errs[i] == nil {
+			errs[i] = fmt.Errorf("store: batch commit: %w", err)
+		}
+		it.errc <- errs[i]
+	}
+}
