@@ -73,9 +73,16 @@ func (rt *Router) API(pattern string, act policy.Action, h http.HandlerFunc) {
 	rt.handle(pattern, act, KindAPI, h)
 }
 
-// Page registers an HTML route.
+// Page registers an HTML route. Its forms may post at most MaxFormBody.
 func (rt *Router) Page(pattern string, act policy.Action, h http.HandlerFunc) {
 	rt.handle(pattern, act, KindPage, h)
+}
+
+// UploadPage registers an HTML route whose form carries files: a multipart
+// post of up to MaxUploadBody. Only these routes read large bodies, and only
+// after the policy has allowed the actor.
+func (rt *Router) UploadPage(pattern string, act policy.Action, h http.HandlerFunc) {
+	rt.handleLimit(pattern, act, KindPage, MaxUploadBody, h)
 }
 
 // Raw registers a route that needs no actor (health, metrics, static files).
@@ -97,6 +104,10 @@ func newRoute(pattern string, act policy.Action, kind Kind) Route {
 }
 
 func (rt *Router) handle(pattern string, act policy.Action, kind Kind, h http.HandlerFunc) {
+	rt.handleLimit(pattern, act, kind, MaxFormBody, h)
+}
+
+func (rt *Router) handleLimit(pattern string, act policy.Action, kind Kind, maxForm int64, h http.HandlerFunc) {
 	if !policy.Known(act) {
 		panic(fmt.Sprintf("httpx: route %s uses action %q that the policy does not know", pattern, act))
 	}
@@ -107,17 +118,19 @@ func (rt *Router) handle(pattern string, act policy.Action, kind Kind, h http.Ha
 			rt.fail(w, r, kind, err)
 			return
 		}
-		// Ambient credentials (a session cookie) and HTML forms need the CSRF
-		// token; a bearer token or a bare API call carries no ambient authority.
-		if !safeMethod(r.Method) && !viaToken && (kind == KindPage || !actor.Anonymous()) {
-			if err := checkCSRF(r, csrf); err != nil {
-				rt.fail(w, r, kind, err)
-				return
-			}
-		}
+		// The policy comes first: it needs no body, so a refused request
+		// never gets its body read.
 		if err := policy.Authorize(actor, act, nil); err != nil {
 			rt.fail(w, r, kind, err)
 			return
+		}
+		// Ambient credentials (a session cookie) and HTML forms need the CSRF
+		// token; a bearer token or a bare API call carries no ambient authority.
+		if !safeMethod(r.Method) && !viaToken && (kind == KindPage || !actor.Anonymous()) {
+			if err := checkCSRF(r, csrf, maxForm); err != nil {
+				rt.fail(w, r, kind, err)
+				return
+			}
 		}
 		ctx := context.WithValue(r.Context(), actorKey{}, actor)
 		ctx = context.WithValue(ctx, csrfKey{}, csrf)
@@ -175,7 +188,7 @@ const CSRFField = "csrf_token"
 
 // checkCSRF is the second line behind http.CrossOriginProtection: the
 // request must echo the token tied to its session (or cookie).
-func checkCSRF(r *http.Request, want string) error {
+func checkCSRF(r *http.Request, want string, maxForm int64) error {
 	got := r.Header.Get(CSRFHeader)
 	if got == "" {
 		// Only read the form for form posts; JSON bodies stay untouched.
@@ -188,11 +201,11 @@ func checkCSRF(r *http.Request, want string) error {
 			// whole form is read here, within the upload limit, and the
 			// handler finds it parsed. Files beyond MaxUploadMemory wait in
 			// temporary files that the server removes when the request ends.
-			r.Body = http.MaxBytesReader(nil, r.Body, MaxUploadBody)
+			r.Body = http.MaxBytesReader(nil, r.Body, maxForm)
 			if err := r.ParseMultipartForm(MaxUploadMemory); err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
-					return shieldwall.Errorf(shieldwall.ETOOLARGE, "The files are too large together: send at most %d MB at once.", MaxUploadBody>>20)
+					return shieldwall.Errorf(shieldwall.ETOOLARGE, "The form is too large: send at most %d MB at once.", maxForm>>20)
 				}
 			}
 			got = r.PostFormValue(CSRFField)

@@ -181,7 +181,14 @@ func skeleton(label string) string {
 // deletions, substitutions and swaps of neighbours), which is how typos
 // and typosquats differ from a name.
 func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
+	if isASCIIString(a) && isASCIIString(b) {
+		return osa([]byte(a), []byte(b))
+	}
+	return osa([]rune(a), []rune(b))
+}
+
+// osa computes the optimal string alignment distance over bytes or runes.
+func osa[T byte | rune](ra, rb []T) int {
 	if len(ra) > 64 || len(rb) > 64 {
 		return 99
 	}
@@ -280,8 +287,12 @@ func lookalikeReg(d, reg string, own []ownDomain) (ownName, how string, ok bool)
 		if len(o.label) >= 5 && strings.Contains(skel, o.skel) {
 			return o.name, fmt.Sprintf("it hides your name %q inside the unrelated name %q", o.label, dispLabel), true
 		}
-		if n := editDistance(skel, o.skel); n > 0 && n <= maxEdits(utf8.RuneCountInString(o.label)) {
-			return o.name, fmt.Sprintf("its name %q differs from %q by only %d character%s", dispLabel, o.label, n, plural(n)), true
+		// The length difference bounds the distance from below, and most
+		// unrelated names fail that test without the full computation.
+		if limit := maxEdits(utf8.RuneCountInString(o.label)); abs(utf8.RuneCountInString(skel)-utf8.RuneCountInString(o.skel)) <= limit {
+			if n := editDistance(skel, o.skel); n > 0 && n <= limit {
+				return o.name, fmt.Sprintf("its name %q differs from %q by only %d character%s", dispLabel, o.label, n, plural(n)), true
+			}
 		}
 		if sub != "" {
 			if strings.HasPrefix(d, o.name+".") || strings.Contains(d, "."+o.name+".") {
@@ -308,4 +319,11 @@ func plural(n int) string {
 // an ICANN-managed ending (as opposed to a guess for an unknown one).
 func publicSuffix(ascii string) (string, bool) {
 	return publicsuffix.PublicSuffix(ascii)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

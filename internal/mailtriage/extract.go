@@ -32,8 +32,8 @@ type LinkMismatch struct {
 
 // collector de-duplicates and caps indicator lists.
 type collector struct {
-	ind   Indicators
-	max   int
+	ind Indicators
+	max int
 	// seen holds what was collected: a slice while small, as most mails
 	// have a few dozen indicators, and a map once it grows.
 	seen    []seenKey

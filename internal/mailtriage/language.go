@@ -163,7 +163,7 @@ func nextWord(s string, i int) (int, int) {
 		size := 1
 		var letter bool
 		if c < 0x80 {
-			letter = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+			letter = asciiWord[c]
 		} else {
 			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
@@ -206,6 +206,14 @@ func lowerWord(buf []byte, w string) ([]byte, bool) {
 	}
 	return buf, true
 }
+
+// asciiWord marks the ASCII bytes that belong to words.
+var asciiWord = func() (t [128]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	return t
+}()
 
 func isLetter(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)

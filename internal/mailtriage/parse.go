@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -88,7 +89,7 @@ func trimMessageStart(raw []byte) []byte {
 	return raw
 }
 
-// field is one raw header field: canonical key, undecoded value.
+// field is one raw header field: key as written, undecoded value.
 type field struct {
 	key, value string
 }
@@ -507,6 +508,9 @@ func (p *parser) mediaType(v, def string) (string, map[string]string) {
 	if v == "" {
 		return def, nil
 	}
+	if mt, params, ok := simpleMediaType(v); ok {
+		return mt, params
+	}
 	mt, params, err := mime.ParseMediaType(v)
 	if err == nil {
 		return mt, params
@@ -517,6 +521,79 @@ func (p *parser) mediaType(v, def string) (string, map[string]string) {
 		return def, params
 	}
 	return mt, params
+}
+
+// simpleMediaType parses the common shape of Content-Type and
+// Content-Disposition values, `type/sub; key=value; key="value"`, without
+// the general parser's cost; ok is false for anything else (RFC 2231
+// continuations, escapes, duplicate keys), which goes to mime.ParseMediaType.
+func simpleMediaType(v string) (string, map[string]string, bool) {
+	if strings.ContainsAny(v, "*\\(") {
+		return "", nil, false
+	}
+	mt, rest, _ := strings.Cut(v, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if mt == "" || !isToken(strings.Replace(mt, "/", "", 1)) {
+		return "", nil, false
+	}
+	var params map[string]string
+	for rest = strings.TrimSpace(rest); rest != ""; rest = strings.TrimSpace(rest) {
+		k, after, ok := strings.Cut(rest, "=")
+		if !ok {
+			return "", nil, false
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		after = strings.TrimLeft(after, " \t")
+		var val string
+		if strings.HasPrefix(after, `"`) {
+			end := strings.IndexByte(after[1:], '"')
+			if end < 0 {
+				return "", nil, false
+			}
+			val, rest = after[1:1+end], after[2+end:]
+		} else {
+			val, rest = after, ""
+			if i := strings.IndexByte(after, ';'); i >= 0 {
+				val, rest = after[:i], after[i:]
+			}
+			val = strings.TrimSpace(val)
+			if !isToken(val) {
+				return "", nil, false
+			}
+		}
+		rest = strings.TrimSpace(rest)
+		if rest != "" {
+			if rest[0] != ';' {
+				return "", nil, false
+			}
+			rest = rest[1:]
+		}
+		if !isToken(k) {
+			return "", nil, false
+		}
+		if params == nil {
+			params = make(map[string]string, 2)
+		}
+		if _, dup := params[k]; dup {
+			return "", nil, false
+		}
+		params[k] = val
+	}
+	return mt, params, true
+}
+
+// isToken reports whether s is an RFC 2045 token.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // lenientMediaType splits "type/sub; a=b; c="d"" by hand for values the
@@ -546,10 +623,13 @@ func (p *parser) disposition(fields []field, ctParams map[string]string) (string
 	var disp string
 	var params map[string]string
 	if v != "" {
-		var err error
-		disp, params, err = mime.ParseMediaType(v)
-		if err != nil {
-			disp, params = lenientMediaType(v)
+		var ok bool
+		if disp, params, ok = simpleMediaType(v); !ok {
+			var err error
+			disp, params, err = mime.ParseMediaType(v)
+			if err != nil {
+				disp, params = lenientMediaType(v)
+			}
 		}
 	}
 	name := params["filename"]
@@ -814,7 +894,14 @@ func decodeCP1252(b []byte) string {
 	return string(out)
 }
 
+// isASCII reports whether b is 7-bit, eight bytes at a time.
 func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c >= 0x80 {
 			return false
@@ -1085,6 +1172,9 @@ func (p *parser) addressList(v string) []Address {
 	if v == "" || v == "<>" {
 		return nil
 	}
+	if a, ok := simpleAddress(v); ok {
+		return []Address{a}
+	}
 	if list, err := addrParser.ParseList(v); err == nil {
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
@@ -1113,6 +1203,62 @@ func (p *parser) addressList(v string) []Address {
 		}
 	}
 	return out
+}
+
+// simpleAddress parses the common shapes of a single mailbox — a@b,
+// <a@b>, Name <a@b>, "Last, First" <a@b> — without the general parser's
+// cost; ok is false for anything else (lists, comments, encoded words,
+// escapes), which goes to net/mail.
+func simpleAddress(v string) (Address, bool) {
+	if strings.Contains(v, "=?") || strings.ContainsAny(v, "()\\;") {
+		return Address{}, false
+	}
+	name, addr := "", v
+	if strings.HasSuffix(v, ">") {
+		lt := strings.LastIndexByte(v, '<')
+		if lt < 0 {
+			return Address{}, false
+		}
+		name, addr = strings.TrimSpace(v[:lt]), v[lt+1:len(v)-1]
+		if strings.HasPrefix(name, `"`) {
+			if len(name) < 2 || !strings.HasSuffix(name, `"`) || strings.Contains(name[1:len(name)-1], `"`) {
+				return Address{}, false
+			}
+			name = name[1 : len(name)-1]
+		} else if strings.ContainsAny(name, `",<>@:[]`) || !utf8.ValidString(name) {
+			return Address{}, false
+		}
+	} else if strings.ContainsAny(v, ",<> \t\"") {
+		return Address{}, false
+	}
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 || strings.IndexByte(addr, '@') != at {
+		return Address{}, false
+	}
+	for i := 0; i < len(addr); i++ {
+		c := addr[i]
+		if !(isAlnum(c) || strings.IndexByte(".-_+'&=!#$%*/?^`{|}~@", c) >= 0) {
+			return Address{}, false
+		}
+	}
+	if addr[0] == '.' || addr[at-1] == '.' || strings.Contains(addr, "..") || !plausibleDomain(addr[at+1:]) {
+		return Address{}, false
+	}
+	return Address{Name: strings.TrimSpace(name), Address: normAddress(addr)}, true
+}
+
+// plausibleDomain reports whether d is dot-separated labels of letters,
+// digits and hyphens.
+func plausibleDomain(d string) bool {
+	if d == "" || d[0] == '.' || d[len(d)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if c := d[i]; !(isAlnum(c) || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // normAddress lower-cases the domain; the local part is the sender's.

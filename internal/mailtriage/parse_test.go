@@ -2,8 +2,14 @@ package mailtriage
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"mime"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -468,5 +474,80 @@ func TestParse_FilenameSanitised(t *testing.T) {
 	}
 	if got := m.Attachments[1].Filename; got != "doc.pdf" {
 		t.Errorf("Filename = %q; want doc.pdf", got)
+	}
+}
+
+// TestFastPathsAgreeWithStandardLibrary checks the hand-written parsers for
+// common header shapes against net/mail and mime, which they stand in for.
+func TestFastPathsAgreeWithStandardLibrary(t *testing.T) {
+	mediaTypes := []string{
+		`text/plain`, `text/plain; charset="utf-8"`, `TEXT/HTML; Charset=ISO-8859-1`,
+		`multipart/mixed; boundary="----=_NextPart_000_0012_01DB97E1"`, `multipart/alternative; boundary=000000000000abc`,
+		`attachment; filename="Invoice 4471.pdf"`, `inline`, `application/pdf; name="a;b.pdf"`,
+		`text/plain; charset=utf-8; format=flowed; delsp=yes`, `text/plain;charset=us-ascii`,
+	}
+	for _, v := range mediaTypes {
+		mt, params, ok := simpleMediaType(v)
+		if !ok {
+			t.Errorf("simpleMediaType(%q) not handled; want the fast path", v)
+			continue
+		}
+		wantMT, wantParams, err := mime.ParseMediaType(v)
+		if err != nil || mt != wantMT || !maps.Equal(params, wantParams) {
+			t.Errorf("simpleMediaType(%q) = %q %v; want %q %v (%v)", v, mt, params, wantMT, wantParams, err)
+		}
+	}
+	for _, v := range []string{`attachment; filename*=utf-8''%e2%82%ac.pdf`, `text/plain; charset="a\"b"`, `text/plain; a=1; a=2`, `text/plain; (comment) a=1`} {
+		if _, _, ok := simpleMediaType(v); ok {
+			t.Errorf("simpleMediaType(%q) handled; want it left to mime.ParseMediaType", v)
+		}
+	}
+
+	addresses := []string{
+		`jane@example.com`, `<jane@example.com>`, `Jane Doe <jane@Example.COM>`, `"Doe, Jane" <jane.doe+x@example.com>`,
+		`Jörg Müller <j@example.de>`, `o'brien@example.ie`,
+	}
+	for _, v := range addresses {
+		got, ok := simpleAddress(v)
+		if !ok {
+			t.Errorf("simpleAddress(%q) not handled; want the fast path", v)
+			continue
+		}
+		want, err := mail.ParseAddress(v)
+		if err != nil || got.Name != want.Name || got.Address != normAddress(want.Address) {
+			t.Errorf("simpleAddress(%q) = %+v; want %+v (%v)", v, got, want, err)
+		}
+	}
+	for _, v := range []string{`a@b.example, c@d.example`, `=?utf-8?q?J=C3=B6rg?= <j@x.example>`, `j@x.example (Jörg)`, `"a\"b" <c@d.example>`, `a@@b.example`, `Name <a b@c.example>`} {
+		if _, ok := simpleAddress(v); ok {
+			t.Errorf("simpleAddress(%q) handled; want it left to net/mail", v)
+		}
+	}
+}
+
+func TestParse_LargeAttachmentStreamed(t *testing.T) {
+	// Over smallAttachment the file is streamed through the hash, not
+	// decoded into memory; the hash must be the same.
+	content := bytes.Repeat([]byte("MZ\x90\x00 big program "), (3<<20)/20)
+	sum := sha256.Sum256(content)
+	enc := base64.StdEncoding.EncodeToString(content)
+	var b strings.Builder
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc)
+	raw := eml([]string{"From: a@b.example", `Content-Type: multipart/mixed; boundary="b"`},
+		"--b\r\nContent-Type: text/plain\r\n\r\nsee file\r\n--b\r\nContent-Type: application/octet-stream; name=\"setup.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b.String()+"\r\n--b--\r\n")
+	m := mustParse(t, raw, Options{})
+	if len(m.Attachments) != 1 {
+		t.Fatalf("Attachments = %+v; want 1", m.Attachments)
+	}
+	a := m.Attachments[0]
+	if a.SHA256 != hex.EncodeToString(sum[:]) || a.Size != int64(len(content)) || a.DetectedType != "application/x-msdownload" {
+		t.Errorf("Attachment = %+v; want size %d, the content's SHA-256 and a program", a, len(content))
+	}
+	if len(m.Warnings) > 0 {
+		t.Errorf("Warnings = %q; want none", m.Warnings)
 	}
 }

@@ -4,8 +4,7 @@
 //
 // It is meant for an internal relay, not for the internet: it offers no
 // AUTH and no STARTTLS, so bind it to loopback or an internal interface
-// (127.0.0.1:2525 by default in the docs) and let only the mail server
-// reach it. A message is answered 250 only after the report is durably
+// (serve --smtp-addr 127.0.0.1:2525) and let only the mail server reach it. A message is answered 250 only after the report is durably
 // stored; every failure gets an SMTP code that tells the relay whether to
 // retry (4xx) or to bounce (5xx).
 package smtpd
@@ -180,6 +179,9 @@ func New(cfg Config, submit SubmitFunc, log *slog.Logger) *Server {
 	s.smtp.ReadTimeout = cfg.ReadTimeout
 	s.smtp.WriteTimeout = cfg.WriteTimeout
 	s.smtp.ErrorLog = logAdapter{log}
+	// The message is stored as bytes, whatever its encoding: refusing a
+	// relay's SMTPUTF8 would bounce a colleague's report for nothing.
+	s.smtp.EnableSMTPUTF8 = true
 	return s
 }
 

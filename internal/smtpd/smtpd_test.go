@@ -158,6 +158,24 @@ func TestMailbox(t *testing.T) {
 			}
 		})
 
+		t.Run("SMTPUTF8", func(t *testing.T) {
+			c := dial(t, e.addr)
+			defer c.quit()
+			if r := c.cmd("EHLO relay.acmecorp.com"); !strings.Contains(r.msg, "SMTPUTF8") {
+				t.Errorf("EHLO = %v; want SMTPUTF8 offered", r)
+			}
+			if r := c.cmd("MAIL FROM:<jörg.müller@acmecorp.com> SMTPUTF8"); r.code != 250 {
+				t.Errorf("MAIL FROM with SMTPUTF8 = %v; want 250", r)
+			}
+			c.cmd("RCPT TO:<%s>", reportAddress)
+			if r := c.data([]byte("From: Jörg Müller <jörg.müller@acmecorp.com>\r\nSubject: Überweisung dringend\r\n\r\nBitte prüfen.\r\n")); r.code != 250 {
+				t.Errorf("UTF-8 message = %v; want 250", r)
+			}
+			if got := e.reports(t)[0].Title; got != "Suspicious email: Überweisung dringend" {
+				t.Errorf("title = %q; want the UTF-8 subject", got)
+			}
+		})
+
 		t.Run("ErrUnknownRecipient", func(t *testing.T) {
 			c := dial(t, e.addr)
 			defer c.quit()

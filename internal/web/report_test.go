@@ -608,7 +608,13 @@ func TestCampaignDecision(t *testing.T) {
 		wantLocation(t, r, campaign+"?answered=3")
 		done := sec.get(campaign + "?answered=3")
 		wantBody(t, done, "3 reports answered", "Decided: Malicious")
-		wantNoBody(t, sec.get("/triage"), "3 reports")
+		// Decided, the campaign leaves the queue and its answered reports
+		// are listed like any other.
+		after := sec.get("/triage")
+		wantNoBody(t, after, "3 reports", "Nothing waits here.")
+		if n := strings.Count(after.body, ">Invoice mail</a>"); n != 3 {
+			t.Errorf("the queue lists %d of the campaign's reports after the decision; want 3", n)
+		}
 
 		for _, email := range reporters {
 			mine := a.signedIn(email).get("/reports/mine")

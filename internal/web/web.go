@@ -85,7 +85,7 @@ func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
 	rt.Page("GET /audit", policy.AuditList, h.handleAudit)
 
 	rt.Page("GET /report", policy.ReportCreate, h.handleReportForm)
-	rt.Page("POST /report", policy.ReportCreate, h.handleReportCreate)
+	rt.UploadPage("POST /report", policy.ReportCreate, h.handleReportCreate)
 	rt.Page("GET /report/sent", policy.ReportCreate, h.handleReportSent)
 	rt.Page("GET /reports/mine", policy.ReportList, h.handleMyReports)
 	rt.Page("GET /reports/{id}", policy.ReportView, h.handleReport)
@@ -94,7 +94,7 @@ func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
 	rt.Page("GET /reports/{id}/attachments/{attachment}", policy.ReportView, h.handleAttachment)
 
 	rt.Page("GET /anonymous", policy.ReportAnonymous, h.handleAnonymousForm)
-	rt.Page("POST /anonymous", policy.ReportAnonymous, h.handleAnonymousCreate)
+	rt.UploadPage("POST /anonymous", policy.ReportAnonymous, h.handleAnonymousCreate)
 	rt.Page("GET /anonymous/follow-up", policy.ReportAnonymous, h.handleFollowUpForm)
 	rt.Page("POST /anonymous/follow-up", policy.ReportAnonymous, h.handleFollowUp)
 	rt.Page("POST /anonymous/messages", policy.ReportAnonymous, h.handleAnonymousMessage)
