@@ -11,6 +11,7 @@ import (
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/auth"
+	"github.com/shieldwall/shieldwall/internal/intake"
 )
 
 // Domain is the demo organisation's email domain (.example is reserved, RFC 2606).
@@ -151,13 +152,18 @@ func password() string {
 
 // Load puts the demo organisation into an empty database and returns the
 // message to print: the sign-in accounts and their passwords, shown once.
-func Load(ctx context.Context, acc *accounts.Service) (string, error) {
+func Load(ctx context.Context, acc *accounts.Service, in *intake.Service) (string, error) {
 	org := Generate()
 	if err := acc.Import(ctx, shieldwall.SystemActor("demo"), org.Departments, org.People); err != nil {
 		return "", err
 	}
+	if err := loadReports(ctx, acc, in, org); err != nil {
+		return "", err
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nLoaded the demo organisation: %d departments, %d people.\n", len(org.Departments), len(org.People))
+	fmt.Fprintf(&b, "\nLoaded the demo organisation: %d departments, %d people, and their reports (a phishing wave of 13 forwards\n"+
+		"grouped into one campaign, a phishing test, payment fraud, a lost laptop, shadow IT, a data exposure, an anonymous near miss).\n",
+		len(org.Departments), len(org.People))
 	fmt.Fprintf(&b, "Sign in with any of these accounts (the passwords are shown only now):\n\n")
 	for _, a := range org.Accounts {
 		fmt.Fprintf(&b, "    %-9s %-44s %s   (%s, %s)\n", a.Role, a.Email, a.Password, a.Name, a.Department)
