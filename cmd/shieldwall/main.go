@@ -41,6 +41,7 @@ Usage:
   shieldwall user add      add a person (and their department if it is new)
   shieldwall token create  create an API token and print it
   shieldwall audit verify  check the audit chain; exit 1 at the first broken event
+  shieldwall bench intake  measure report intake beside a bare net/http baseline
   shieldwall version       print the version
 
 Every command takes --db FILE (SQLite, the default: shieldwall.db) or
@@ -61,7 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := args[0], args[1:]
 	// Two-word commands: user add, token create, audit verify.
 	switch cmd {
-	case "user", "token", "audit":
+	case "user", "token", "audit", "bench":
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
 			fmt.Fprintf(stderr, "shieldwall %s: say what to do (see shieldwall --help)\n", cmd)
 			return 2
@@ -80,6 +81,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdTokenCreate(ctx, rest, stdout, stderr)
 	case "audit verify":
 		err = cmdAuditVerify(ctx, rest, stdout, stderr)
+	case "bench intake":
+		err = cmdBenchIntake(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, server.Version)
 		return 0
@@ -153,6 +156,17 @@ func (f *flags) parse(args []string) error {
 	if envErr != nil {
 		return envErr
 	}
+	// A list given on the command line wins over the environment's, as every other flag does.
+	cleared := map[string]bool{}
+	for _, a := range args {
+		name := strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-")
+		if fl := f.Lookup(name); fl != nil && !cleared[name] && strings.HasPrefix(a, "-") {
+			if r, ok := fl.Value.(resetter); ok {
+				r.reset()
+				cleared[name] = true
+			}
+		}
+	}
 	if err := f.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -214,7 +228,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return server.Run(ctx, server.Config{
 		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo, Triage: triage,
 		SMTP: smtpd.Config{Addr: *smtpAddr, Domain: *smtpDomain, AllowedRecipients: smtpRecipients},
-		Seed: func(ctx context.Context, s *server.Server) (string, error) { return demo.Load(ctx, s.Accounts) },
+		Seed: func(ctx context.Context, s *server.Server) (string, error) {
+			return demo.Load(ctx, s.Accounts, s.Intake)
+		},
 	}, log, stdout)
 }
 
@@ -231,6 +247,12 @@ func (l *listFlag) Set(v string) error {
 	}
 	return nil
 }
+
+// resetter is a flag whose command-line value replaces, not extends, the one
+// from the environment.
+type resetter interface{ reset() }
+
+func (l *listFlag) reset() { *l = nil }
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("migrate", "Bring the database schema up to date. Each step runs in its own transaction.", stderr)

@@ -106,7 +106,7 @@ func (s *Service) SubmitAnonymous(ctx context.Context, client string, in shieldw
 	var triage *emailTriage
 	if in.Kind == shieldwall.KindPhishing {
 		if raw := phishingSource(in, uploads); raw != nil {
-			triage = s.triageEmail(raw)
+			triage = s.triageEmail(ctx, raw)
 		}
 	}
 	err = s.write(ctx, func(ctx context.Context, tx *store.Tx) error {

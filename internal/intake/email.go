@@ -15,7 +15,7 @@ func (s *Service) SubmitEmail(ctx context.Context, raw []byte, envelopeFrom stri
 	if len(raw) > MaxEmail {
 		return shieldwall.Report{}, shieldwall.Errorf(shieldwall.ETOOLARGE, "The message is larger than %d MB.", MaxEmail>>20)
 	}
-	t := s.triageEmail(raw)
+	t := s.triageEmail(ctx, raw)
 	reporter := strings.ToLower(strings.TrimSpace(envelopeFrom))
 	title := "Suspicious email"
 	description := ""

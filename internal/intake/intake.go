@@ -54,6 +54,11 @@ type Service struct {
 	// costs no extra read; a rename shows up within deptNameTTL.
 	deptMu    sync.Mutex
 	deptNames map[string]deptName
+
+	// names caches the people's names for triage (see triageOptions).
+	namesMu sync.Mutex
+	names   []string
+	namesAt time.Time
 }
 
 type deptName struct {
@@ -193,7 +198,7 @@ func (s *Service) Submit(ctx context.Context, actor shieldwall.Actor, in shieldw
 	var triage *emailTriage
 	if in.Kind == shieldwall.KindPhishing {
 		if raw := phishingSource(in, uploads); raw != nil {
-			triage = s.triageEmail(raw)
+			triage = s.triageEmail(ctx, raw)
 		}
 	}
 	err := s.write(ctx, func(ctx context.Context, tx *store.Tx) error {

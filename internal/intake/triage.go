@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/mailtriage"
@@ -29,15 +30,16 @@ type emailTriage struct {
 
 // triageEmail parses and scores a raw email. A message that cannot be parsed
 // at all still becomes a report; it is just not triaged.
-func (s *Service) triageEmail(raw []byte) *emailTriage {
+func (s *Service) triageEmail(ctx context.Context, raw []byte) *emailTriage {
+	opts := s.triageOptions(ctx)
 	t := &emailTriage{original: gzipBytes(raw), originalSize: len(raw), originalSHA: sha256Hex(raw)}
-	m, err := mailtriage.Parse(raw, s.cfg.Triage)
+	m, err := mailtriage.Parse(raw, opts)
 	if err != nil {
 		return t
 	}
-	ind := mailtriage.Extract(m, s.cfg.Triage)
+	ind := mailtriage.Extract(m, opts)
 	t.msg = m
-	t.verdict = mailtriage.Score(m, ind, s.cfg.Triage)
+	t.verdict = mailtriage.Score(m, ind, opts)
 	t.fingerprint = mailtriage.Fingerprint(m, ind)
 	t.signature = mailtriage.MinHash(mailtriage.Shingles(m))
 	t.subject = mailText(m.Original.Subject)
@@ -88,6 +90,28 @@ func flattenIndicators(m *mailtriage.Message, ind mailtriage.Indicators) []shiel
 		add("link-mismatch", lm.Href, "shown as "+lm.Text)
 	}
 	return out
+}
+
+// namesTTL is how long the list of colleagues' names is reused before it is
+// read again: a new joiner is protected within minutes.
+const namesTTL = 5 * time.Minute
+
+// triageOptions returns the configured triage options with the names of
+// the organisation's people, so a stranger borrowing one is noticed.
+func (s *Service) triageOptions(ctx context.Context) mailtriage.Options {
+	opts := s.cfg.Triage
+	if len(opts.InternalNames) > 0 {
+		return opts // configured explicitly (tests)
+	}
+	s.namesMu.Lock()
+	defer s.namesMu.Unlock()
+	if s.names == nil || time.Since(s.namesAt) > namesTTL {
+		if names, err := s.store.ActiveUserNames(ctx); err == nil {
+			s.names, s.namesAt = names, time.Now()
+		}
+	}
+	opts.InternalNames = s.names
+	return opts
 }
 
 // Thank-you and decision texts are written for the reporter, not the analyst.

@@ -148,3 +148,22 @@ func (s *Store) ListUsers(ctx context.Context, f shieldwall.UserFilter) ([]shiel
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// ActiveUserNames returns the names of everyone active, for spotting
+// strangers who borrow a colleague's name in an email.
+func (s *Store) ActiveUserNames(ctx context.Context) ([]string, error) {
+	rows, err := s.r().query(ctx, `SELECT name FROM users WHERE active = ? ORDER BY name`, true)
+	if err != nil {
+		return nil, fmt.Errorf("store: user names: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: scan user name: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

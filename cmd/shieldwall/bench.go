@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/shieldwall/shieldwall/internal/bench"
+)
+
+func cmdBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench intake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: shieldwall bench intake [flags]\n\n"+
+			"Measure report intake over HTTP on a fresh SQLite file (synchronous=FULL): a bare net/http\n"+
+			"handler that decodes the same JSON and stores nothing, the naive store (one commit per report)\n"+
+			"and Shieldwall's intake (group commit), each driven by the same client in the same run.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	clients := fs.Int("clients", 64, "concurrent clients")
+	duration := fs.Duration("duration", 5*time.Second, "how long each run lasts")
+	dir := fs.String("dir", "", "folder for the database file (default: a temporary folder)")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return errUsage
+	}
+	if *clients < 1 || *duration <= 0 {
+		fmt.Fprintln(stderr, "--clients must be at least 1 and --duration positive")
+		return errUsage
+	}
+	_, err := bench.Intake(ctx, bench.IntakeConfig{Clients: *clients, Duration: *duration, Dir: *dir, Out: stdout})
+	return err
+}
