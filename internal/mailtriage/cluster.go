@@ -33,6 +33,7 @@ type Clusterer struct {
 	byBand    map[uint64][]int32
 	byID      map[string]int32
 	clusters  []cluster
+	compared  uint64 // signature comparisons made, for the linearity benchmark
 }
 
 type cluster struct {
@@ -150,6 +151,7 @@ func (c *Clusterer) find(fp string, sig *Signature, bands *[Bands]uint64, hasSig
 			checked[n] = cand
 			n++
 			for _, rep := range c.clusters[cand].reps {
+				c.compared++
 				if s := Similarity(*sig, rep); s >= c.threshold && s > best {
 					best, ci = s, cand
 				}

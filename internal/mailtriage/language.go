@@ -70,16 +70,28 @@ const (
 
 var phrases, phraseFilter = buildPhraseIndex()
 
-// wordFilter rules out most words before a map lookup: bit n of entry c is
-// set when some phrase starts with a word of first byte c and length n.
-type wordFilter [256]uint64
+// wordFilter rules out most words before a map lookup: a bit per hash of
+// a word's first two bytes (lower-cased) and length is set for every word
+// that starts a phrase. Common short words ("the", "with") rarely share
+// all three with a phrase start.
+type wordFilter [64]uint64
+
+func filterBit(w string) uint {
+	c0, c1 := w[0]|0x20, byte(0)
+	if len(w) > 1 {
+		c1 = w[1] | 0x20
+	}
+	return (uint(c0)*131 + uint(c1)*17 + uint(min(len(w), 31))) % 4096
+}
 
 func (f *wordFilter) mayContain(w string) bool {
-	c := w[0]
-	if c >= 'A' && c <= 'Z' {
-		c += 'a' - 'A'
-	}
-	return f[c]&(1<<min(len(w), 63)) != 0
+	b := filterBit(w)
+	return f[b/64]&(1<<(b%64)) != 0
+}
+
+func (f *wordFilter) add(w string) {
+	b := filterBit(w)
+	f[b/64] |= 1 << (b % 64)
 }
 
 func buildPhraseIndex() (phraseIndex, *wordFilter) {
@@ -93,7 +105,7 @@ func buildPhraseIndex() (phraseIndex, *wordFilter) {
 				continue
 			}
 			idx[ws[0]] = append(idx[ws[0]], indexedPhrase{words: ws, text: p, kind: kind})
-			filter[ws[0][0]] |= 1 << min(len(ws[0]), 63)
+			filter.add(ws[0])
 		}
 	}
 	return idx, &filter
@@ -116,9 +128,9 @@ func scanLanguage(subject, body string) (urgency, payment, paymentWeak, change [
 			}
 			i = we
 			w := s[ws:we]
-			// Upper-case non-ASCII initials (Ü) are not in the filter under
-			// their lower-case byte, so only ASCII words are filtered.
-			if w[0] < 0x80 && !phraseFilter.mayContain(w) {
+			// Words with non-ASCII in their first two bytes (Über) do not
+			// lower-case bytewise, so only ASCII starts are filtered.
+			if w[0] < 0x80 && (len(w) == 1 || w[1] < 0x80) && !phraseFilter.mayContain(w) {
 				continue
 			}
 			key, ok := lowerWord(buf[:0], w)

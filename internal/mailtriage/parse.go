@@ -533,7 +533,7 @@ func simpleMediaType(v string) (string, map[string]string, bool) {
 	}
 	mt, rest, _ := strings.Cut(v, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))
-	if mt == "" || !isToken(strings.Replace(mt, "/", "", 1)) {
+	if typ, sub, ok := strings.Cut(mt, "/"); !isToken(typ) || ok && !isToken(sub) {
 		return "", nil, false
 	}
 	var params map[string]string
@@ -588,13 +588,21 @@ func isToken(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+		if !tokenByte[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// tokenByte marks the bytes allowed in an RFC 2045 token: printable ASCII
+// but the tspecials.
+var tokenByte = func() (t [256]bool) {
+	for c := 33; c < 127; c++ {
+		t[c] = !strings.ContainsRune(`()<>@,;:\"/[]?=`, rune(c))
+	}
+	return t
+}()
 
 // lenientMediaType splits "type/sub; a=b; c="d"" by hand for values the
 // standard parser rejects (duplicate or unquoted special parameters).
