@@ -34,6 +34,7 @@ type Service struct {
 	// address, more loosely, because a whole office may share one address.
 	signInLimit *auth.Limiter
 	clientLimit *auth.Limiter
+	tokens      tokenCache
 }
 
 // New returns the accounts service over s.
@@ -314,6 +315,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor shieldwall.Actor, id str
 	if err := policy.Authorize(actor, policy.UserUpdate, nil); err != nil {
 		return shieldwall.User{}, err
 	}
+	// A changed role, department or active state must reach API clients at once.
+	defer s.tokens.clear()
 	var u shieldwall.User
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/shieldwall/shieldwall"
@@ -129,16 +130,65 @@ func actorOf(u shieldwall.User) shieldwall.Actor {
 	return shieldwall.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, DepartmentID: u.DepartmentID}
 }
 
-// TokenActor returns who holds this API token.
+// TokenActor returns who holds this API token. Answers are cached for
+// tokenCacheTTL so that a busy API client costs no database read per
+// request; revoking a token or changing a person clears the cache at once
+// in this process (other replicas follow within the TTL).
 func (s *Service) TokenActor(ctx context.Context, secret string) (shieldwall.Actor, error) {
 	if len(secret) < 20 || len(secret) > 100 {
 		return shieldwall.Actor{}, shieldwall.Errorf(shieldwall.EUNAUTHORIZED, "The API token is not valid.")
 	}
-	_, u, err := s.store.TokenUser(ctx, auth.LookupHash(secret))
+	hash := auth.LookupHash(secret)
+	if a, ok := s.tokens.get(hash); ok {
+		return a, nil
+	}
+	_, u, err := s.store.TokenUser(ctx, hash)
 	if err != nil {
 		return shieldwall.Actor{}, err
 	}
-	return actorOf(u), nil
+	a := actorOf(u)
+	s.tokens.put(hash, a)
+	return a, nil
+}
+
+// tokenCacheTTL bounds how long a revoked token may still work on another replica.
+const tokenCacheTTL = 10 * time.Second
+
+// tokenCache remembers recent token lookups.
+type tokenCache struct {
+	mu      sync.Mutex
+	entries map[string]tokenEntry
+}
+
+type tokenEntry struct {
+	actor   shieldwall.Actor
+	expires time.Time
+}
+
+func (c *tokenCache) get(hash string) (shieldwall.Actor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[hash]
+	if !ok || time.Now().After(e.expires) {
+		return shieldwall.Actor{}, false
+	}
+	return e.actor, true
+}
+
+func (c *tokenCache) put(hash string, a shieldwall.Actor) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) > 10_000 {
+		c.entries = map[string]tokenEntry{} // bounded: start over rather than grow
+	}
+	c.entries[hash] = tokenEntry{actor: a, expires: time.Now().Add(tokenCacheTTL)}
+}
+
+// clear forgets every cached lookup (a token revoked, a person changed).
+func (c *tokenCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.entries = nil
 }
 
 // TokenPrefix marks Shieldwall API tokens so that secret scanners can find leaked ones.
@@ -184,6 +234,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor shieldwall.Actor, token
 	if err := policy.Authorize(actor, policy.TokenManage, nil); err != nil {
 		return err
 	}
+	defer s.tokens.clear()
 	return s.store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.RevokeToken(ctx, actor.UserID, tokenID); err != nil {
 			return err

@@ -233,12 +233,12 @@ func phishingSource(in shieldwall.ReportInput, uploads []Upload) []byte {
 // insert writes a new report, its files, its indicators, its campaign and
 // its audit event; called inside a batch transaction.
 func (s *Service) insert(ctx context.Context, tx *store.Tx, actor shieldwall.Actor, r *shieldwall.Report, uploads []Upload, t *emailTriage) error {
+	// Everything derived is set afresh: a batch that rolls back runs this again.
 	r.ID = store.NewID()
 	r.Status = shieldwall.StatusNew
 	r.CreatedAt, r.UpdatedAt = tx.Now, tx.Now
-	if r.Signals == nil {
-		r.Signals = []shieldwall.Signal{}
-	}
+	r.Signals, r.Indicators, r.Attachments = []shieldwall.Signal{}, nil, nil
+	r.CampaignID, r.Simulation, r.Resolution = "", false, ""
 	if t != nil {
 		if err := s.applyTriage(ctx, tx, r, t); err != nil {
 			return err

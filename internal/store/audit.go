@@ -9,13 +9,31 @@ import (
 	"github.com/shieldwall/shieldwall/internal/audit"
 )
 
+const (
+	sqlInsertAudit = `INSERT INTO audit_events
+		(seq, created_at, actor_id, actor_label, action, object_type, object_id, summary, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlMoveAuditHead = `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
+)
+
+// auditHead is the chain's head as a transaction sees and moves it. It is
+// read (and on PostgreSQL locked) at the transaction's first append and
+// written once at commit, so a batch of changes pays for it once.
+type auditHead struct {
+	seq  int64
+	hash string
+}
+
 // AppendAudit adds ev to the chain inside tx; it is durable exactly when the change it records is.
 func (tx *Tx) AppendAudit(ctx context.Context, actor shieldwall.Actor, action, objectType, objectID, summary string) error {
-	var headSeq int64
-	var headHash string
-	if err := tx.queryRow(ctx, tx.d.lockAuditHead).Scan(&headSeq, &headHash); err != nil {
-		return fmt.Errorf("store: read audit head: %w", err)
+	if tx.audit == nil {
+		h := &auditHead{}
+		if err := tx.queryRow(ctx, tx.d.lockAuditHead).Scan(&h.seq, &h.hash); err != nil {
+			return fmt.Errorf("store: read audit head: %w", err)
+		}
+		tx.audit = h
 	}
+	headSeq, headHash := tx.audit.seq, tx.audit.hash
 	ev := shieldwall.AuditEvent{
 		CreatedAt:  tx.Now,
 		ActorID:    actor.UserID,
@@ -26,13 +44,20 @@ func (tx *Tx) AppendAudit(ctx context.Context, actor shieldwall.Actor, action, o
 		Summary:    summary,
 	}
 	audit.Seal(&ev, headSeq, headHash)
-	if _, err := tx.exec(ctx, `INSERT INTO audit_events
-		(seq, created_at, actor_id, actor_label, action, object_type, object_id, summary, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.exec(ctx, sqlInsertAudit,
 		ev.Seq, at(ev.CreatedAt), ev.ActorID, ev.ActorLabel, ev.Action, ev.ObjectType, ev.ObjectID, ev.Summary, ev.PrevHash, ev.Hash); err != nil {
 		return fmt.Errorf("store: append audit event: %w", err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, ev.Seq, ev.Hash); err != nil {
+	tx.audit.seq, tx.audit.hash = ev.Seq, ev.Hash
+	return nil
+}
+
+// flushAuditHead records where this transaction left the chain.
+func (tx *Tx) flushAuditHead(ctx context.Context) error {
+	if tx.audit == nil {
+		return nil
+	}
+	if _, err := tx.exec(ctx, sqlMoveAuditHead, tx.audit.seq, tx.audit.hash); err != nil {
 		return fmt.Errorf("store: move audit head: %w", err)
 	}
 	return nil

@@ -8,8 +8,10 @@ import (
 
 // Batcher commits many small changes in one transaction (group commit), so
 // that a busy intake pays for one durable commit per batch instead of one
-// per change. Each change runs inside its own savepoint: a change that
-// fails is undone alone and its caller gets the error; the others commit.
+// per change. When a change fails, the batch is rolled back and each change
+// runs again in a transaction of its own: the faulty one fails alone, the
+// others commit. A change may therefore run twice and must not depend on
+// state its first run left behind outside the database.
 // Do returns only after the change is durable.
 type Batcher struct {
 	s     *Store
@@ -98,23 +100,32 @@ func (b *Batcher) commit(batch []*batchItem) {
 				errs[i] = err
 				continue
 			}
-			if _, err := tx.exec(context.Background(), "SAVEPOINT batch_item"); err != nil {
-				return err
-			}
 			if err := it.fn(context.WithoutCancel(it.ctx), tx); err != nil {
-				errs[i] = err
-				if _, err := tx.exec(context.Background(), "ROLLBACK TO SAVEPOINT batch_item"); err != nil {
-					return err
+				if len(batch) == 1 {
+					errs[i] = err // its own failure, not the batch's
 				}
-			}
-			if _, err := tx.exec(context.Background(), "RELEASE SAVEPOINT batch_item"); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil && len(batch) > 1 {
+		// Something failed: the whole batch rolled back. Run each change in a
+		// transaction of its own, so that only the faulty one fails.
+		// Failures are rare (input is validated before it is queued), so the
+		// common path pays for no savepoints.
+		for i, it := range batch {
+			if errs[i] != nil {
+				continue
+			}
+			errs[i] = b.s.InTx(context.Background(), func(tx *Tx) error {
+				return it.fn(context.WithoutCancel(it.ctx), tx)
+			})
+		}
+		err = nil
+	}
 	for i, it := range batch {
-		if err != nil && errs[i] == nil {
+		if err != nil && errs[i] == nil { // the commit itself failed
 			errs[i] = fmt.Errorf("store: batch commit: %w", err)
 		}
 		it.errc <- errs[i]

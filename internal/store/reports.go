@@ -10,6 +10,14 @@ import (
 	"github.com/shieldwall/shieldwall"
 )
 
+const (
+	sqlInsertReport = `INSERT INTO reports (id, kind, title, description, details, status, source, reporter_id,
+		anonymous, department_id, campaign_id, simulation, verdict_level, verdict_score, verdict, resolution, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertIndicator = `INSERT INTO report_indicators (report_id, type, value, note) VALUES (?, ?, ?, ?)
+			ON CONFLICT (report_id, type, value) DO NOTHING`
+)
+
 // CreateReport inserts r with its indicators; r.ID and the times must be set.
 func (tx *Tx) CreateReport(ctx context.Context, r *shieldwall.Report) error {
 	details := r.Details
@@ -20,9 +28,7 @@ func (tx *Tx) CreateReport(ctx context.Context, r *shieldwall.Report) error {
 	if err != nil {
 		return fmt.Errorf("store: encode signals: %w", err)
 	}
-	_, err = tx.exec(ctx, `INSERT INTO reports (id, kind, title, description, details, status, source, reporter_id,
-		anonymous, department_id, campaign_id, simulation, verdict_level, verdict_score, verdict, resolution, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.exec(ctx, sqlInsertReport,
 		r.ID, string(r.Kind), r.Title, r.Description, string(details), string(r.Status), string(r.Source), nullString(r.ReporterID),
 		r.Anonymous, nullString(r.DepartmentID), nullString(r.CampaignID), r.Simulation, r.VerdictLevel, r.VerdictScore,
 		string(signals), r.Resolution, at(r.CreatedAt), at(r.UpdatedAt))
@@ -30,8 +36,7 @@ func (tx *Tx) CreateReport(ctx context.Context, r *shieldwall.Report) error {
 		return fmt.Errorf("store: create report: %w", err)
 	}
 	for _, in := range r.Indicators {
-		if _, err := tx.exec(ctx, `INSERT INTO report_indicators (report_id, type, value, note) VALUES (?, ?, ?, ?)
-			ON CONFLICT (report_id, type, value) DO NOTHING`, r.ID, in.Type, in.Value, in.Note); err != nil {
+		if _, err := tx.exec(ctx, sqlInsertIndicator, r.ID, in.Type, in.Value, in.Note); err != nil {
 			return fmt.Errorf("store: add indicator: %w", err)
 		}
 	}

@@ -38,6 +38,8 @@ type Store struct {
 	read  *sql.DB // SQLite: a pool of readers (WAL lets them run beside the writer); PostgreSQL: the same pool
 	// Now gives the time a transaction records; tests may replace it.
 	Now func() time.Time
+
+	stmts map[string]*sql.Stmt // hot statements prepared on the SQLite writer; read-only after Open and Migrate
 }
 
 // Open opens the database without changing its schema.
@@ -85,6 +87,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", s.d.name, err)
 	}
+	s.prepareHot(ctx)
 	return s, nil
 }
 
@@ -93,6 +96,9 @@ func (s *Store) Dialect() string { return s.d.name }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	for _, st := range s.stmts {
+		st.Close()
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -152,6 +158,9 @@ func (s *Store) Migrate(ctx context.Context) (applied []int64, err error) {
 	if err != nil {
 		return applied, fmt.Errorf("store: migrate: %w", err)
 	}
+	if len(applied) > 0 {
+		s.prepareHot(ctx) // the tables they write may only exist now
+	}
 	return applied, nil
 }
 
@@ -191,9 +200,11 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 // Tx is one write transaction. Now is fixed when it begins, so every row a
 // change writes carries the same time.
 type Tx struct {
-	tx  *sql.Tx
-	d   dialect
-	Now time.Time
+	tx    *sql.Tx
+	d     dialect
+	s     *Store
+	Now   time.Time
+	audit *auditHead // the chain's head as this transaction moved it; written at commit
 }
 
 // Begin starts a write transaction.
@@ -202,11 +213,14 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
-	return &Tx{tx: tx, d: s.d, Now: s.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{tx: tx, d: s.d, s: s, Now: s.Now().UTC().Truncate(time.Microsecond)}, nil
 }
 
 // Commit makes the change durable; only then may it be acknowledged.
 func (tx *Tx) Commit() error {
+	if err := tx.flushAuditHead(context.Background()); err != nil {
+		return err
+	}
 	if err := tx.tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
@@ -230,7 +244,40 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := tx.s.prepared(q); st != nil {
+		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, tx.d.rebind(q), args...)
+}
+
+// hotStatements are the writes of report intake, prepared once on SQLite's
+// single writer connection so that each report skips parsing SQL.
+// PostgreSQL's driver caches statements by itself.
+var hotStatements = []string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead}
+
+// prepareHot prepares hotStatements. It runs at Open, while the writer
+// connection is idle: preparing through the pool inside a transaction would
+// wait for the very connection the transaction holds.
+func (s *Store) prepareHot(ctx context.Context) {
+	if s.d.name != "sqlite" {
+		return
+	}
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = map[string]*sql.Stmt{}
+	for _, q := range hotStatements {
+		// A statement on a table that does not exist yet (before migrating)
+		// fails to prepare; it then simply runs unprepared.
+		if st, err := s.write.PrepareContext(ctx, q); err == nil {
+			s.stmts[q] = st
+		}
+	}
+}
+
+// prepared returns the prepared form of q, if it is a hot statement.
+func (s *Store) prepared(q string) *sql.Stmt {
+	return s.stmts[q]
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
