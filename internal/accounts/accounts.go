@@ -23,8 +23,6 @@ import (
 const (
 	IdleTimeout = 12 * time.Hour
 	MaxLifetime = 7 * 24 * time.Hour
-	// touchEvery limits how often a busy session writes its last-seen time.
-	touchEvery = 5 * time.Minute
 )
 
 // Service is the accounts service.

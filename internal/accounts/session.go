@@ -117,10 +117,12 @@ func (s *Service) SessionActor(ctx context.Context, cookieValue string) (shieldw
 	if now.Sub(sess.CreatedAt) > MaxLifetime {
 		return shieldwall.Actor{}, "", shieldwall.Errorf(shieldwall.EUNAUTHORIZED, "Your session has ended. Please sign in again.")
 	}
-	// Slide the idle expiry, but write at most every few minutes per session.
-	if now.Sub(sess.LastSeen) > touchEvery {
+	// Slide the idle expiry, writing at most once an hour and only the hour:
+	// a precise last-seen time could be matched with the time of a report
+	// its author chose to send anonymously.
+	if hour := now.Truncate(time.Hour); hour.After(sess.LastSeen) {
 		_ = s.store.InTx(ctx, func(tx *store.Tx) error {
-			return tx.TouchSession(ctx, sess.IDHash, tx.Now.Add(IdleTimeout))
+			return tx.TouchSession(ctx, sess.IDHash, hour, hour.Add(time.Hour+IdleTimeout))
 		})
 	}
 	return actorOf(u), sess.CSRFToken, nil

@@ -59,7 +59,7 @@ var operations = []operation{
 		query: []string{"object_type", "object_id", "actor_id"}},
 
 	{pattern: "POST /api/v1/reports", action: policy.ReportCreate, handler: func(h *Handler) http.HandlerFunc { return h.handleReportCreate },
-		summary: "Report something that looks wrong (set anonymous to keep no identity)", request: "ReportInput", response: "Report", status: 201},
+		summary: "Report something that looks wrong; with anonymous set, no identity is kept and the answer is an AnonymousReceipt", request: "ReportInput", response: "Report", status: 201},
 	{pattern: "GET /api/v1/reports", action: policy.ReportList, handler: func(h *Handler) http.HandlerFunc { return h.handleReportList },
 		summary: "Reports you may see: all for security, your department's for champions, your own otherwise", response: "Report", list: true, status: 200,
 		query: []string{"status", "kind", "department", "campaign"}},
@@ -160,7 +160,7 @@ var schemas = map[string]any{
 	"MessageInput": object([]string{"body"}, map[string]any{"body": str("up to 10,000 characters")}),
 	"TriageUpdate": object(nil, map[string]any{"status": reportStatusSchema, "assignee_id": str("empty to unassign"),
 		"resolution": str("the answer the reporter sees"), "duplicate_of": str("a report this one duplicates; closes it"), "case_id": str("link to a case")}),
-	"AnonymousReceipt":    object([]string{"id", "receipt", "created_at"}, map[string]any{"id": str(""), "receipt": str("shown once; the only way back to the report"), "status": reportStatusSchema, "created_at": dateTime()}),
+	"AnonymousReceipt":    object([]string{"id", "receipt", "created_at"}, map[string]any{"id": str(""), "kind": reportKindSchema, "anonymous": map[string]any{"type": "boolean", "const": true}, "receipt": str("shown once; the only way back to the report"), "status": reportStatusSchema, "created_at": dateTime()}),
 	"ReceiptInput":        object([]string{"receipt"}, map[string]any{"receipt": str("as shown; case, spaces and dashes do not matter")}),
 	"ReceiptMessageInput": object([]string{"receipt", "body"}, map[string]any{"receipt": str(""), "body": str("up to 10,000 characters")}),
 	"AnonymousView": object([]string{"id", "status", "created_at"}, map[string]any{"id": str(""), "kind": reportKindSchema, "title": str(""),

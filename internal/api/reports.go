@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/httpx"
@@ -16,14 +17,15 @@ func (h *Handler) handleReportCreate(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, err)
 		return
 	}
+	if in.Anonymous {
+		// The reporter asked not to be known: file it exactly as an anonymous
+		// report, with a receipt as their only way back to it.
+		h.handleAnonymousCreateWith(w, r, in)
+		return
+	}
 	rep, err := h.intake.Submit(r.Context(), httpx.ActorFrom(r), in, shieldwall.SourceAPI, nil)
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
-		return
-	}
-	if rep.Anonymous {
-		// The reporter asked not to be known: answer as for an anonymous report.
-		httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "kind": rep.Kind, "status": rep.Status, "anonymous": true, "created_at": rep.CreatedAt})
 		return
 	}
 	w.Header().Set("Location", "/api/v1/reports/"+rep.ID)
@@ -159,11 +161,14 @@ func clientKey(r *http.Request) string {
 	return host
 }
 
+// anonymousCreated answers a new anonymous report: the receipt, shown only here.
 type anonymousCreated struct {
 	ID        string                  `json:"id"`
+	Kind      shieldwall.ReportKind   `json:"kind"`
+	Anonymous bool                    `json:"anonymous"` // always true
 	Receipt   string                  `json:"receipt"`
 	Status    shieldwall.ReportStatus `json:"status"`
-	CreatedAt any                     `json:"created_at"`
+	CreatedAt time.Time               `json:"created_at"`
 }
 
 func (h *Handler) handleAnonymousCreate(w http.ResponseWriter, r *http.Request) {
@@ -172,12 +177,16 @@ func (h *Handler) handleAnonymousCreate(w http.ResponseWriter, r *http.Request) 
 		httpx.WriteProblem(w, r, err)
 		return
 	}
+	h.handleAnonymousCreateWith(w, r, in)
+}
+
+func (h *Handler) handleAnonymousCreateWith(w http.ResponseWriter, r *http.Request, in shieldwall.ReportInput) {
 	rep, receipt, err := h.intake.SubmitAnonymous(r.Context(), clientKey(r), in, nil)
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusCreated, anonymousCreated{ID: rep.ID, Receipt: receipt, Status: rep.Status, CreatedAt: rep.CreatedAt})
+	httpx.WriteJSON(w, http.StatusCreated, anonymousCreated{ID: rep.ID, Kind: rep.Kind, Anonymous: true, Receipt: receipt, Status: rep.Status, CreatedAt: rep.CreatedAt})
 }
 
 // receiptInput carries the receipt in the body: it must never travel in a

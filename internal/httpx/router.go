@@ -46,13 +46,15 @@ type Router struct {
 	mux    *http.ServeMux
 	routes []Route
 	auth   Authenticator
+	// uploads holds a slot per upload being read (see UploadPage).
+	uploads chan struct{}
 	// PageError renders an error as an HTML page; set by the web package.
 	PageError func(w http.ResponseWriter, r *http.Request, err error)
 }
 
 // NewRouter returns an empty router.
 func NewRouter(a Authenticator) *Router {
-	return &Router{mux: http.NewServeMux(), auth: a}
+	return &Router{mux: http.NewServeMux(), auth: a, uploads: make(chan struct{}, maxConcurrentUploads)}
 }
 
 // Routes returns every registered route.
@@ -113,16 +115,34 @@ func (rt *Router) handleLimit(pattern string, act policy.Action, kind Kind, maxF
 	}
 	rt.routes = append(rt.routes, newRoute(pattern, act, kind))
 	rt.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		actor, csrf, viaToken, err := rt.authenticate(r, kind)
-		if err != nil {
-			rt.fail(w, r, kind, err)
-			return
+		var actor shieldwall.Actor
+		var csrf string
+		var viaToken bool
+		if policy.IgnoresIdentity(act) {
+			// Anonymous reporting: who is asking is neither looked up nor touched.
+			csrf = rt.csrfCookie(r)
+		} else {
+			var err error
+			if actor, csrf, viaToken, err = rt.authenticate(r, kind); err != nil {
+				rt.fail(w, r, kind, err)
+				return
+			}
 		}
 		// The policy comes first: it needs no body, so a refused request
 		// never gets its body read.
 		if err := policy.Authorize(actor, act, nil); err != nil {
 			rt.fail(w, r, kind, err)
 			return
+		}
+		// Large uploads are read a few at a time, so that memory stays bounded
+		// however many arrive at once.
+		if maxForm > MaxFormBody && !safeMethod(r.Method) {
+			select {
+			case rt.uploads <- struct{}{}:
+				defer func() { <-rt.uploads }()
+			case <-r.Context().Done():
+				return
+			}
 		}
 		// Ambient credentials (a session cookie) and HTML forms need the CSRF
 		// token; a bearer token or a bare API call carries no ambient authority.
@@ -174,10 +194,15 @@ func (rt *Router) authenticate(r *http.Request, kind Kind) (actor shieldwall.Act
 			return actor, "", false, err
 		}
 	}
+	return shieldwall.Actor{}, rt.csrfCookie(r), false, nil
+}
+
+// csrfCookie returns the double-submit token of a browser not signed in.
+func (rt *Router) csrfCookie(r *http.Request) string {
 	if c, err := r.Cookie(CSRFCookieName(r)); err == nil {
-		csrf = c.Value
+		return c.Value
 	}
-	return shieldwall.Actor{}, csrf, false, nil
+	return ""
 }
 
 // CSRFHeader is the header htmx sends with every request (set once on <body hx-headers>).
@@ -223,6 +248,10 @@ const MaxFormBody = 1 << 20
 // MaxUploadBody bounds multipart form posts: a report's five files of
 // 10 MB each and its text.
 const MaxUploadBody = 55 << 20
+
+// maxConcurrentUploads bounds the uploads read at once: each may hold its
+// files in memory while the report is filed.
+const maxConcurrentUploads = 4
 
 // MaxUploadMemory is how much of a multipart form is held in memory.
 const MaxUploadMemory = 8 << 20

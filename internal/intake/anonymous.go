@@ -88,6 +88,8 @@ func (s *Service) SubmitAnonymous(ctx context.Context, client string, in shieldw
 	if !s.anonRL.allow(client) {
 		return shieldwall.Report{}, "", shieldwall.Errorf(shieldwall.ERATELIMITED, "Too many attempts from here. Please wait a few minutes and try again.")
 	}
+	// Every new report counts against the limit: a flood is refused.
+	s.anonRL.count(client)
 	in.Anonymous = true
 	if err := validate(&in); err != nil {
 		return shieldwall.Report{}, "", err
@@ -151,7 +153,7 @@ func (s *Service) resolveReceipt(ctx context.Context, client, receipt string) (s
 	norm, ok := normaliseReceipt(receipt)
 	if !ok {
 		auth.CheckNoPassword(receipt)
-		s.anonRL.fail(client)
+		s.anonRL.count(client)
 		return "", errNoReceipt
 	}
 	cands, err := s.store.ReceiptCandidates(ctx, selectorHash(norm))
@@ -166,7 +168,7 @@ func (s *Service) resolveReceipt(ctx context.Context, client, receipt string) (s
 	if len(cands) == 0 {
 		auth.CheckNoPassword(norm)
 	}
-	s.anonRL.fail(client)
+	s.anonRL.count(client)
 	return "", errNoReceipt
 }
 
@@ -176,6 +178,11 @@ func (s *Service) LookupAnonymous(ctx context.Context, client, receipt string) (
 	if err != nil {
 		return AnonymousView{}, err
 	}
+	return s.anonymousView(ctx, id)
+}
+
+// anonymousView is the receipt holder's view of report id.
+func (s *Service) anonymousView(ctx context.Context, id string) (AnonymousView, error) {
 	r, err := s.store.FindReport(ctx, id)
 	if err != nil {
 		return AnonymousView{}, errNoReceipt
@@ -223,7 +230,7 @@ func (s *Service) MessageAnonymous(ctx context.Context, client, receipt, body st
 	if err != nil {
 		return AnonymousView{}, err
 	}
-	return s.LookupAnonymous(ctx, client, receipt)
+	return s.anonymousView(ctx, id)
 }
 
 // anonLimiter limits anonymous attempts per client, keyed by an HMAC of
@@ -246,16 +253,13 @@ func (a *anonLimiter) keyOf(client string) string {
 	return string(m.Sum(nil))
 }
 
-// allow reports whether client may try now; every attempt counts, so that
-// a flood of new reports is limited as well as receipt guessing.
+// allow reports whether client may try now. New reports and wrong receipts
+// count; looking up or answering with the right receipt does not, so a
+// reporter in a conversation is never locked out.
 func (a *anonLimiter) allow(client string) bool {
-	k := a.keyOf(client)
-	ok, _ := a.l.Allowed(k)
-	if ok {
-		a.l.Fail(k)
-	}
+	ok, _ := a.l.Allowed(a.keyOf(client))
 	return ok
 }
 
-// fail counts a wrong receipt once more, so guessing is slowed twice as fast.
-func (a *anonLimiter) fail(client string) { a.l.Fail(a.keyOf(client)) }
+// count records a new report or a wrong receipt.
+func (a *anonLimiter) count(client string) { a.l.Fail(a.keyOf(client)) }

@@ -165,6 +165,10 @@ func (s *Service) Reply(ctx context.Context, actor shieldwall.Actor, id, body st
 			}
 		case r.ReporterID == actor.UserID && !r.Anonymous:
 			author = "reporter"
+			// The reporter writing back reopens an answered report for the security team.
+			if r.Status == shieldwall.StatusResolved || r.Status == shieldwall.StatusClosed {
+				r.Status = shieldwall.StatusTriaging
+			}
 		default:
 			return shieldwall.Errorf(shieldwall.EFORBIDDEN, "You may not write on this report.")
 		}
@@ -189,6 +193,14 @@ var decisionText = map[string]string{
 	"spam":       "This email was unwanted advertising (spam), not an attack. You can delete it. Thank you for checking with us.",
 	"safe":       "We checked this email: it is genuine and safe. Thank you for checking — asking is always the right thing to do.",
 	"simulation": simulationThanks,
+}
+
+// decisionAnswer is what a reporter is told about a decided campaign.
+func decisionAnswer(decision, note string) string {
+	if note == "" {
+		return decisionText[decision]
+	}
+	return decisionText[decision] + " " + note
 }
 
 // ListCampaigns returns campaigns, largest first.
@@ -222,17 +234,14 @@ func (s *Service) DecideCampaign(ctx context.Context, actor shieldwall.Actor, id
 	if err := policy.Authorize(actor, policy.CampaignDecide, nil); err != nil {
 		return shieldwall.Campaign{}, 0, err
 	}
-	text, ok := decisionText[in.Decision]
-	if !ok {
+	if _, ok := decisionText[in.Decision]; !ok {
 		return shieldwall.Campaign{}, 0, shieldwall.FieldErrorf(shieldwall.EINVALID, "decision", "%q is not a decision; use malicious, spam, safe or simulation.", in.Decision)
 	}
 	note, err := cleanText("note", "The note", in.Note, 0, 2000)
 	if err != nil {
 		return shieldwall.Campaign{}, 0, err
 	}
-	if note != "" {
-		text += " " + note
-	}
+	text := decisionAnswer(in.Decision, note)
 	var closed int64
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.DecideCampaign(ctx, id, in.Decision, note, actor.UserID); err != nil {

@@ -139,23 +139,28 @@ func (s *Service) applyTriage(ctx context.Context, tx *store.Tx, r *shieldwall.R
 	if t.fingerprint == "" {
 		return nil
 	}
-	id, err := s.campaignFor(ctx, tx, t)
+	c, err := s.campaignFor(ctx, tx, t)
 	if err != nil {
 		return err
 	}
-	r.CampaignID = id
-	return tx.CountCampaignReport(ctx, id)
+	r.CampaignID = c.ID
+	if c.Decision != "" {
+		// The security team already decided this email: a late reporter
+		// gets the same answer at once.
+		r.Status, r.Resolution = shieldwall.StatusResolved, decisionAnswer(c.Decision, c.DecisionNote)
+	}
+	return tx.CountCampaignReport(ctx, c.ID)
 }
 
 // campaignFor finds the campaign of a reported email — the same exact
 // fingerprint, or a near-duplicate body found through LSH band keys — or
 // starts a new one.
-func (s *Service) campaignFor(ctx context.Context, tx *store.Tx, t *emailTriage) (string, error) {
+func (s *Service) campaignFor(ctx context.Context, tx *store.Tx, t *emailTriage) (shieldwall.Campaign, error) {
 	c, err := tx.CampaignByFingerprint(ctx, t.fingerprint)
 	if err == nil {
-		return c.ID, nil
+		return c, nil
 	} else if shieldwall.ErrorCode(err) != shieldwall.ENOTFOUND {
-		return "", err
+		return c, err
 	}
 	var bands []string
 	sigHex := ""
@@ -165,9 +170,10 @@ func (s *Service) campaignFor(ctx context.Context, tx *store.Tx, t *emailTriage)
 		sigHex = hex.EncodeToString(b)
 		cands, err := tx.CampaignCandidates(ctx, bands)
 		if err != nil {
-			return "", err
+			return c, err
 		}
-		best, bestSim := "", 0.0
+		var best store.CampaignCandidate
+		bestSim := 0.0
 		for _, cand := range cands {
 			raw, err := hex.DecodeString(cand.Signature)
 			if err != nil {
@@ -178,11 +184,11 @@ func (s *Service) campaignFor(ctx context.Context, tx *store.Tx, t *emailTriage)
 				continue
 			}
 			if sim := mailtriage.Similarity(t.signature, sig); sim >= campaignThreshold && sim > bestSim {
-				best, bestSim = cand.ID, sim
+				best, bestSim = cand, sim
 			}
 		}
-		if best != "" {
-			return best, nil
+		if best.ID != "" {
+			return shieldwall.Campaign{ID: best.ID, Decision: best.Decision, DecisionNote: best.DecisionNote}, nil
 		}
 	}
 	title := t.subject
@@ -195,7 +201,7 @@ func (s *Service) campaignFor(ctx context.Context, tx *store.Tx, t *emailTriage)
 	nc := shieldwall.Campaign{ID: store.NewID(), Title: title, SenderDomain: t.senderDomain,
 		FirstReportedAt: tx.Now, LastReportedAt: tx.Now, CreatedAt: tx.Now}
 	if err := tx.CreateCampaign(ctx, &nc, t.fingerprint, sigHex, bands); err != nil {
-		return "", fmt.Errorf("intake: new campaign: %w", err)
+		return nc, fmt.Errorf("intake: new campaign: %w", err)
 	}
-	return nc.ID, nil
+	return nc, nil
 }

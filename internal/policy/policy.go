@@ -55,7 +55,10 @@ var (
 // rule says which roles may perform an action. Public actions need no sign-in.
 type rule struct {
 	public bool
-	roles  []shieldwall.Role
+	// noIdentity: the route must not even look up who is asking, so that
+	// nothing about the asker (not a session's last-seen time) is touched.
+	noIdentity bool
+	roles      []shieldwall.Role
 }
 
 var rules = map[Action]rule{
@@ -80,7 +83,7 @@ var rules = map[Action]rule{
 
 	// Every employee reports; anyone at all may report anonymously.
 	ReportCreate:    {roles: everyone},
-	ReportAnonymous: {public: true},
+	ReportAnonymous: {public: true, noIdentity: true},
 	ReportList:      {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion, shieldwall.RoleMember}},
 	ReportView:      {roles: everyone},
 	ReportTriage:    {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion}},
@@ -101,6 +104,10 @@ func Known(act Action) bool {
 	_, ok := rules[act]
 	return ok
 }
+
+// IgnoresIdentity reports whether routes with act must treat everyone as
+// nobody, without looking up their session or token.
+func IgnoresIdentity(act Action) bool { return rules[act].noIdentity }
 
 // IsPublic reports whether act needs no signed-in actor.
 func IsPublic(act Action) bool { return rules[act].public }

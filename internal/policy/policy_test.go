@@ -19,6 +19,9 @@ func TestReportVisibility(t *testing.T) {
 	colleague := shieldwall.Report{ReporterID: "u-other", DepartmentID: finance}
 	otherDept := shieldwall.Report{ReporterID: "u-hr", DepartmentID: hr}
 	anonymous := shieldwall.Report{Anonymous: true}
+	// An anonymous report never carries who sent it; should one ever carry
+	// a department or reporter by mistake, the rule must still hide it.
+	anonymousWithTraces := shieldwall.Report{Anonymous: true, ReporterID: "u-member", DepartmentID: finance}
 	tests := []struct {
 		name   string
 		actor  shieldwall.Actor
@@ -37,7 +40,8 @@ func TestReportVisibility(t *testing.T) {
 		{"MemberCannotTriageOwn", actor("u-member", shieldwall.RoleMember, finance), policy.ReportTriage, own, false},
 		{"AuditorNotReports", actor("u-aud", shieldwall.RoleAuditor, finance), policy.ReportView, colleague, false},
 		{"NobodySeesNothing", shieldwall.Actor{}, policy.ReportView, anonymous, false},
-		{"AnonymousReportHasNoOwner", actor("", shieldwall.RoleMember, ""), policy.ReportView, anonymous, false},
+		{"ChampionNotAnonymousEvenWithDepartment", actor("u-ch", shieldwall.RoleChampion, finance), policy.ReportView, anonymousWithTraces, false},
+		{"ReporterNotAnonymousEvenWithReporter", actor("u-member", shieldwall.RoleMember, finance), policy.ReportView, anonymousWithTraces, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

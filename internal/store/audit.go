@@ -20,18 +20,27 @@ const (
 // read (and on PostgreSQL locked) at the transaction's first append and
 // written once at commit, so a batch of changes pays for it once.
 type auditHead struct {
-	seq  int64
-	hash string
+	seq   int64
+	hash  string
+	moved bool // an event was appended: the head row needs writing
+}
+
+// loadAuditHead reads (and on PostgreSQL locks) the chain's head.
+func (tx *Tx) loadAuditHead(ctx context.Context) error {
+	h := &auditHead{}
+	if err := tx.queryRow(ctx, tx.d.lockAuditHead).Scan(&h.seq, &h.hash); err != nil {
+		return fmt.Errorf("store: read audit head: %w", err)
+	}
+	tx.audit = h
+	return nil
 }
 
 // AppendAudit adds ev to the chain inside tx; it is durable exactly when the change it records is.
 func (tx *Tx) AppendAudit(ctx context.Context, actor shieldwall.Actor, action, objectType, objectID, summary string) error {
 	if tx.audit == nil {
-		h := &auditHead{}
-		if err := tx.queryRow(ctx, tx.d.lockAuditHead).Scan(&h.seq, &h.hash); err != nil {
-			return fmt.Errorf("store: read audit head: %w", err)
+		if err := tx.loadAuditHead(ctx); err != nil {
+			return err
 		}
-		tx.audit = h
 	}
 	headSeq, headHash := tx.audit.seq, tx.audit.hash
 	ev := shieldwall.AuditEvent{
@@ -48,13 +57,13 @@ func (tx *Tx) AppendAudit(ctx context.Context, actor shieldwall.Actor, action, o
 		ev.Seq, at(ev.CreatedAt), ev.ActorID, ev.ActorLabel, ev.Action, ev.ObjectType, ev.ObjectID, ev.Summary, ev.PrevHash, ev.Hash); err != nil {
 		return fmt.Errorf("store: append audit event: %w", err)
 	}
-	tx.audit.seq, tx.audit.hash = ev.Seq, ev.Hash
+	tx.audit.seq, tx.audit.hash, tx.audit.moved = ev.Seq, ev.Hash, true
 	return nil
 }
 
 // flushAuditHead records where this transaction left the chain.
 func (tx *Tx) flushAuditHead(ctx context.Context) error {
-	if tx.audit == nil {
+	if tx.audit == nil || !tx.audit.moved {
 		return nil
 	}
 	if _, err := tx.exec(ctx, sqlMoveAuditHead, tx.audit.seq, tx.audit.hash); err != nil {

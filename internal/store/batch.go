@@ -19,6 +19,9 @@ type Batcher struct {
 	queue chan *batchItem
 	stop  chan struct{}
 	done  sync.WaitGroup
+
+	mu     sync.RWMutex
+	closed bool
 }
 
 type batchItem struct {
@@ -40,20 +43,34 @@ func (s *Store) NewBatcher(max int) *Batcher {
 // half-way must not disturb the transaction the other changes share.
 func (b *Batcher) Do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	it := &batchItem{ctx: ctx, fn: fn, errc: make(chan error, 1)}
+	// The read lock keeps Close from stopping the loop while a change is
+	// being queued, so nothing queued is ever left behind.
+	b.mu.RLock()
+	if b.closed {
+		b.mu.RUnlock()
+		return fmt.Errorf("store: batcher stopped")
+	}
 	select {
 	case b.queue <- it:
+		b.mu.RUnlock()
 	case <-ctx.Done():
+		b.mu.RUnlock()
 		return ctx.Err()
-	case <-b.stop:
-		return fmt.Errorf("store: batcher stopped")
 	}
 	// Once queued, wait for the outcome even if ctx ends: the change may
 	// already be committed, and the caller must not be told otherwise.
 	return <-it.errc
 }
 
-// Close commits what is queued and stops the batcher.
+// Close commits what is queued and stops the batcher; later changes fail.
 func (b *Batcher) Close() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	b.mu.Unlock()
 	close(b.stop)
 	b.done.Wait()
 }

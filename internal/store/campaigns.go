@@ -36,7 +36,8 @@ func (tx *Tx) CampaignByFingerprint(ctx context.Context, fp string) (shieldwall.
 
 // CampaignCandidate is a campaign that shares a band key, with its signature.
 type CampaignCandidate struct {
-	ID, Signature string
+	ID, Signature          string
+	Decision, DecisionNote string // set once the security team decided it
 }
 
 // CampaignCandidates returns the campaigns sharing any of the band keys:
@@ -50,7 +51,7 @@ func (tx *Tx) CampaignCandidates(ctx context.Context, bandKeys []string) ([]Camp
 	for i, k := range bandKeys {
 		args[i] = k
 	}
-	rows, err := tx.query(ctx, `SELECT DISTINCT c.id, c.signature FROM campaign_bands b JOIN campaigns c ON c.id = b.campaign_id
+	rows, err := tx.query(ctx, `SELECT DISTINCT c.id, c.signature, c.decision, c.decision_note FROM campaign_bands b JOIN campaigns c ON c.id = b.campaign_id
 		WHERE b.band_key IN (`+ph+`) LIMIT 50`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: campaign candidates: %w", err)
@@ -59,7 +60,7 @@ func (tx *Tx) CampaignCandidates(ctx context.Context, bandKeys []string) ([]Camp
 	var out []CampaignCandidate
 	for rows.Next() {
 		var c CampaignCandidate
-		if err := rows.Scan(&c.ID, &c.Signature); err != nil {
+		if err := rows.Scan(&c.ID, &c.Signature, &c.Decision, &c.DecisionNote); err != nil {
 			return nil, fmt.Errorf("store: scan candidate: %w", err)
 		}
 		out = append(out, c)

@@ -55,9 +55,9 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
-// TouchSession moves a session's expiry forward (sliding expiry).
-func (tx *Tx) TouchSession(ctx context.Context, idHash string, expires time.Time) error {
-	if _, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?`, at(tx.Now), at(expires), idHash); err != nil {
+// TouchSession records a session's (coarse) last use and moves its expiry forward.
+func (tx *Tx) TouchSession(ctx context.Context, idHash string, lastSeen, expires time.Time) error {
+	if _, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?`, at(lastSeen), at(expires), idHash); err != nil {
 		return fmt.Errorf("store: touch session: %w", err)
 	}
 	return nil

@@ -47,7 +47,7 @@ func TestSessions(t *testing.T) {
 			later := now.Add(30 * time.Minute)
 			s.Now = func() time.Time { return later }
 			defer func() { s.Now = time.Now }()
-			mustInTx(t, s, func(tx *store.Tx) error { return tx.TouchSession(ctx, "hash-a", later.Add(time.Hour)) })
+			mustInTx(t, s, func(tx *store.Tx) error { return tx.TouchSession(ctx, "hash-a", later, later.Add(time.Hour)) })
 			got, _, err := s.SessionUser(ctx, "hash-a", now.Add(time.Hour+time.Minute))
 			if err != nil {
 				t.Fatalf("SessionUser() after touch = %v; want the session to live on", err)

@@ -213,7 +213,18 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
-	return &Tx{tx: tx, d: s.d, s: s, Now: s.Now().UTC().Truncate(time.Microsecond)}, nil
+	t := &Tx{tx: tx, d: s.d, s: s, Now: s.Now().UTC().Truncate(time.Microsecond)}
+	if s.d.name == "postgres" {
+		// Every change appends to the audit chain, whose head is one locked
+		// row. Taking that lock first, always, gives all writers the same
+		// lock order, so two changes can never deadlock (a campaign decided
+		// while a report joins it, say). SQLite has one writer anyway.
+		if err := t.loadAuditHead(ctx); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
+	return t, nil
 }
 
 // Commit makes the change durable; only then may it be acknowledged.

@@ -47,11 +47,12 @@ func (s *Store) TokenUser(ctx context.Context, hash string) (shieldwall.APIToken
 		return t, shieldwall.User{}, fmt.Errorf("store: find token: %w", err)
 	}
 	t.CreatedAt, t.LastUsedAt = c.Time, used.ptr()
-	// Record use at most hourly: "last used" is for spotting stale tokens,
-	// and a write on every request would cost the API its speed.
-	if now := s.Now().UTC(); !used.Valid || now.Sub(used.Time) > time.Hour {
+	// Record use by the hour, at most once an hour: "last used" is for
+	// spotting stale tokens; a write per request would cost the API its
+	// speed, and a precise time could unmask a report sent anonymously.
+	if hour := s.Now().UTC().Truncate(time.Hour); !used.Valid || hour.After(used.Time) {
 		_ = s.InTx(ctx, func(tx *Tx) error {
-			_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, at(tx.Now), t.ID)
+			_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, at(hour), t.ID)
 			return err
 		})
 	}
