@@ -20,6 +20,7 @@ import (
 	"github.com/shieldwall/shieldwall/internal/audit"
 	"github.com/shieldwall/shieldwall/internal/auth"
 	"github.com/shieldwall/shieldwall/internal/demo"
+	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/mailtriage"
 	"github.com/shieldwall/shieldwall/internal/server"
 	"github.com/shieldwall/shieldwall/internal/smtpd"
@@ -213,6 +214,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.Var(&ownDomains, "own-domains", "the organisation's own email `domains`, for spotting look-alike senders (comma-separated; --demo: northwind.example)")
 	f.Var(&simHeaders, "simulation-headers", "`headers` that mark your own phishing tests, \"Name\" or \"Name: value\" (comma-separated; X-Gophish-Contact is always recognised)")
 	f.Var(&simDomains, "simulation-domains", "sender `domains` of your phishing-test service (comma-separated)")
+	var proxies listFlag
+	f.Var(&proxies, "trusted-proxy", "reverse proxy `addresses` or CIDRs whose X-Forwarded-For/-Proto are believed, e.g. 10.0.0.0/8\n(comma-separated; set it when TLS ends at a proxy, so cookies stay Secure)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -221,12 +224,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	slog.SetDefault(log)
+	trusted, err := httpx.ParsePrefixes(proxies)
+	if err != nil {
+		return shieldwall.Errorf(shieldwall.EINVALID, "--trusted-proxy: %v", err)
+	}
 	triage := mailtriage.Options{OwnDomains: ownDomains, SimulationHeaders: simHeaders, SimulationDomains: simDomains}
 	if *withDemo && len(triage.OwnDomains) == 0 {
 		triage.OwnDomains = []string{demo.Domain}
 	}
 	return server.Run(ctx, server.Config{
-		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo, Triage: triage,
+		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo, Triage: triage, TrustedProxies: trusted,
 		SMTP: smtpd.Config{Addr: *smtpAddr, Domain: *smtpDomain, AllowedRecipients: smtpRecipients},
 		Seed: func(ctx context.Context, s *server.Server) (string, error) {
 			return demo.Load(ctx, s.Accounts, s.Intake)

@@ -13,6 +13,7 @@ type Limiter struct {
 	max      int
 	window   time.Duration
 	failures map[string][]time.Time
+	swept    time.Time // when stale keys were last swept
 	now      func() time.Time
 }
 
@@ -39,13 +40,23 @@ func (l *Limiter) Fail(key string) {
 	defer l.mu.Unlock()
 	now := l.now()
 	l.failures[key] = append(l.prune(key, now), now)
-	// Bound memory under a spray of distinct keys: drop everything stale.
-	if len(l.failures) > 100_000 {
+	// Bound memory under a spray of distinct keys (IPv6 makes that cheap):
+	// sweep stale keys at most once per tenth of a window, and if a sweep
+	// leaves too many, start over. Account and address limits live in
+	// separate limiters, so a flood of addresses cannot reset account limits.
+	if len(l.failures) > maxKeys && now.Sub(l.swept) > l.window/10 {
+		l.swept = now
 		for k := range l.failures {
 			l.prune(k, now)
 		}
+		if len(l.failures) > maxKeys {
+			l.failures = map[string][]time.Time{}
+		}
 	}
 }
+
+// maxKeys bounds the keys a limiter remembers.
+const maxKeys = 100_000
 
 // Reset forgets key's failures (after a successful sign-in).
 func (l *Limiter) Reset(key string) {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,7 +49,12 @@ type Option func(*options)
 type options struct {
 	triage  mailtriage.Options
 	noBatch bool
+	proxies []netip.Prefix
 }
+
+// WithTrustedProxies names the reverse proxies whose X-Forwarded-For and
+// X-Forwarded-Proto headers are believed.
+func WithTrustedProxies(p []netip.Prefix) Option { return func(o *options) { o.proxies = p } }
 
 // WithTriage sets the organisation's email-triage settings: its own
 // domains, and how its phishing simulations are recognised.
@@ -82,7 +88,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	// Cross-origin protection refuses unsafe requests that a browser marks
 	// as coming from another site; the CSRF token in httpx is the second lock.
 	cop := http.NewCrossOriginProtection()
-	s.Handler = httpx.Observe(log, metrics, httpx.SecurityHeaders(httpx.CleanInput(cop.Handler(s.Router))))
+	s.Handler = httpx.Observe(log, metrics, httpx.TrustProxies(o.proxies, httpx.SecurityHeaders(httpx.CleanInput(cop.Handler(s.Router)))))
 	return s
 }
 
@@ -119,6 +125,8 @@ type Config struct {
 	Demo bool
 	// Triage holds the organisation's own domains and simulation markers.
 	Triage mailtriage.Options
+	// TrustedProxies are the reverse proxies in front (see WithTrustedProxies).
+	TrustedProxies []netip.Prefix
 	// SMTP configures the phishing mailbox; an empty SMTP.Addr runs none.
 	SMTP smtpd.Config
 	// Seed fills an empty database with demo data and returns what to print; set by cmd to avoid an import cycle.
@@ -161,7 +169,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	defer st.Close()
-	s := New(st, log, WithTriage(cfg.Triage))
+	s := New(st, log, WithTriage(cfg.Triage), WithTrustedProxies(cfg.TrustedProxies))
 	defer s.Close()
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -50,6 +50,10 @@ func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
 	h := &Handler{acc: acc, intake: in, assets: newAssets()}
 	h.pages = parsePages(h.assets)
 	rt.PageError = h.renderError
+	// Any other address gets the site's own "not found" page, not Go's plain text.
+	rt.Fallback("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.renderError(w, r, shieldwall.Errorf(shieldwall.ENOTFOUND, "There is no page at this address."))
+	}))
 
 	rt.Raw("GET /static/", policy.Public, h.assets)
 
