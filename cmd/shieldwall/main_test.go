@@ -108,21 +108,7 @@ func (db database) open(t *testing.T) *store.Store {
 }
 
 // raw opens a plain second connection, to do what the store never does.
-func (db database) raw(t *testing.T) *sql.DB {
-	t.Helper()
-	var conn *sql.DB
-	var err error
-	if db.cfg.URL != "" {
-		conn, err = sql.Open("pgx", db.cfg.URL)
-	} else {
-		conn, err = sql.Open("sqlite", "file:"+db.cfg.Path+"?_pragma=busy_timeout(10000)")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
-}
+func (db database) raw(t *testing.T) *sql.DB { return testdb.Raw(t, db.cfg) }
 
 func TestHelp(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {

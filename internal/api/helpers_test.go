@@ -67,7 +67,7 @@ func newEnv(t *testing.T, dialect string) *env {
 	srv := server.New(st, slog.New(slog.DiscardHandler))
 	ts := httptest.NewServer(srv.Handler)
 	t.Cleanup(ts.Close) // registered last, so it runs before the store closes
-	e := &env{dialect: dialect, cfg: cfg, st: st, srv: srv, url: ts.URL, db: openRaw(t, cfg)}
+	e := &env{dialect: dialect, cfg: cfg, st: st, srv: srv, url: ts.URL, db: testdb.Raw(t, cfg)}
 	e.admin = e.mustPerson(t, "admin@example.com", "Ada Admin", shieldwall.RoleAdmin, "IT")
 	e.auditor = e.mustPerson(t, "auditor@example.com", "Aud Itor", shieldwall.RoleAuditor, "Legal")
 	e.security = e.mustPerson(t, "sec@example.com", "Sec Analyst", shieldwall.RoleSecurity, "Security")
@@ -239,21 +239,4 @@ func (e *env) unchanged(t *testing.T, before counts) {
 	if after := e.count(t); after != before {
 		t.Errorf("rows after = %+v; want %+v (nothing written)", after, before)
 	}
-}
-
-// openRaw opens a second, plain connection to the database of cfg.
-func openRaw(t *testing.T, cfg store.Config) *sql.DB {
-	t.Helper()
-	var db *sql.DB
-	var err error
-	if cfg.URL != "" {
-		db, err = sql.Open("pgx", cfg.URL)
-	} else {
-		db, err = sql.Open("sqlite", "file:"+cfg.Path+"?_pragma=busy_timeout(10000)")
-	}
-	if err != nil {
-		t.Fatalf("open raw database: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }

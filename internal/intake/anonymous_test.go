@@ -155,7 +155,7 @@ func TestAnonymous_StoresNoIdentity(t *testing.T) {
 			}
 
 			// Nothing anywhere in the database, in any table.
-			db := openRaw(t, cfg)
+			db := testdb.Raw(t, cfg)
 			everywhere := []string{userAgent, "DistinctiveAgent", "192.0.2.", "127.0.0.1", signedIn.CookieValue, trackerCookie,
 				receipt, noDashes, lower, strings.ToLower(noDashes)}
 			identity := append([]string{erin.ID, erin.Email, "Erin", "Whistler", erin.DepartmentID}, everywhere...)

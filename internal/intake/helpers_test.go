@@ -69,24 +69,6 @@ func actorOf(u shieldwall.User) shieldwall.Actor {
 	return shieldwall.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, DepartmentID: u.DepartmentID}
 }
 
-// openRaw is a plain connection to the database, to check what the store
-// keeps from outside it.
-func openRaw(t *testing.T, cfg store.Config) *sql.DB {
-	t.Helper()
-	var db *sql.DB
-	var err error
-	if cfg.URL != "" {
-		db, err = sql.Open("pgx", cfg.URL)
-	} else {
-		db, err = sql.Open("sqlite", "file:"+cfg.Path+"?_pragma=busy_timeout(10000)")
-	}
-	if err != nil {
-		t.Fatalf("open raw database: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // row is one database row: its table and its values as text.
 type row struct {
 	table  string

@@ -39,7 +39,7 @@ func newAuditChain(t *testing.T, dialect string) (*store.Store, *sql.DB) {
 		return clock
 	}
 	appendEvents(t, s, 1, auditEvents)
-	return s, openRaw(t, cfg)
+	return s, testdb.Raw(t, cfg)
 }
 
 // ada is the user most test events are by.

@@ -69,24 +69,6 @@ func wantField(t testing.TB, err error, want string) {
 	}
 }
 
-// openRaw opens a second, plain connection to the database of cfg, so a
-// test can do what the store never does: edit or delete rows behind its back.
-func openRaw(t testing.TB, cfg store.Config) *sql.DB {
-	t.Helper()
-	var db *sql.DB
-	var err error
-	if cfg.URL != "" {
-		db, err = sql.Open("pgx", cfg.URL)
-	} else {
-		db, err = sql.Open("sqlite", "file:"+cfg.Path+"?_pragma=busy_timeout(10000)")
-	}
-	if err != nil {
-		t.Fatalf("open raw database: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 // mustExec runs raw SQL statements, which take no arguments so that they
 // read the same in both dialects.
 func mustExec(t testing.TB, db *sql.DB, stmts ...string) {

@@ -117,7 +117,7 @@ func TestCheckSchema(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				mustExec(t, openRaw(t, cfg),
+				mustExec(t, testdb.Raw(t, cfg),
 					fmt.Sprintf("INSERT INTO goose_db_version (version_id, is_applied) VALUES (%d, TRUE)", latest+1))
 				err = s.CheckSchema(t.Context())
 				wantCode(t, err, shieldwall.EUNAVAILABLE)

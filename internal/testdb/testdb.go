@@ -133,3 +133,21 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 		})
 	}
 }
+
+// Raw opens a second, plain connection to the database of cfg, so that a
+// test can see what the store keeps, or edit rows behind its back.
+func Raw(t testing.TB, cfg store.Config) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if cfg.URL != "" {
+		db, err = sql.Open("pgx", cfg.URL)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+cfg.Path+"?_pragma=busy_timeout(10000)")
+	}
+	if err != nil {
+		t.Fatalf("open raw database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
