@@ -396,3 +396,16 @@ func (s *Service) ListAudit(ctx context.Context, actor shieldwall.Actor, f shiel
 	}
 	return s.store.ListAudit(ctx, f)
 }
+
+// DepartmentFilter resolves the department a list is filtered by (an id,
+// slug or name from a query string) to its id; "" means no filter.
+func (s *Service) DepartmentFilter(ctx context.Context, ref string) (string, error) {
+	if ref == "" {
+		return "", nil
+	}
+	d, err := s.store.FindDepartment(ctx, ref)
+	if shieldwall.ErrorCode(err) == shieldwall.ENOTFOUND {
+		return "", shieldwall.FieldErrorf(shieldwall.EINVALID, "department", "There is no department %q.", ref)
+	}
+	return d.ID, err
+}

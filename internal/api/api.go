@@ -125,13 +125,9 @@ func (h *Handler) handleUserList(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, "role", "%q is not a role.", f.Role))
 		return
 	}
-	if dep := q.Get("department"); dep != "" {
-		d, err := h.accounts.Store().FindDepartment(r.Context(), dep)
-		if err != nil {
-			httpx.WriteProblem(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, "department", "There is no department %q.", dep))
-			return
-		}
-		f.DepartmentID = d.ID
+	if f.DepartmentID, err = h.accounts.DepartmentFilter(r.Context(), q.Get("department")); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
 	}
 	items, total, err := h.accounts.Store().ListUsers(r.Context(), f)
 	if err != nil {

@@ -49,13 +49,9 @@ func (h *Handler) handleReportList(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, "kind", "%q is not a report kind.", f.Kind))
 		return
 	}
-	if dep := q.Get("department"); dep != "" {
-		d, err := h.accounts.Store().FindDepartment(r.Context(), dep)
-		if err != nil {
-			httpx.WriteProblem(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, "department", "There is no department %q.", dep))
-			return
-		}
-		f.DepartmentID = d.ID
+	if f.DepartmentID, err = h.accounts.DepartmentFilter(r.Context(), q.Get("department")); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
 	}
 	items, total, err := h.intake.List(r.Context(), httpx.ActorFrom(r), f)
 	if err != nil {

@@ -38,16 +38,9 @@ func (h *Handler) handlePeople(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, "role", "%q is not a role.", f.Role))
 		return
 	}
-	if ref := q.Get("department"); ref != "" {
-		d, err := h.acc.Store().FindDepartment(ctx, ref)
-		if shieldwall.ErrorCode(err) == shieldwall.ENOTFOUND {
-			err = shieldwall.FieldErrorf(shieldwall.EINVALID, "department", "There is no department %q.", ref)
-		}
-		if err != nil {
-			h.renderError(w, r, err)
-			return
-		}
-		f.DepartmentID = d.ID
+	if f.DepartmentID, err = h.acc.DepartmentFilter(ctx, q.Get("department")); err != nil {
+		h.renderError(w, r, err)
+		return
 	}
 	people, total, err := h.acc.Store().ListUsers(ctx, f)
 	if err != nil {

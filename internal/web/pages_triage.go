@@ -270,16 +270,9 @@ func (h *Handler) handleTriage(w http.ResponseWriter, r *http.Request) {
 		data.Kinds = append(data.Kinds, option{Value: string(k), Label: kindLabel(k)})
 	}
 	if data.SeesAllReports {
-		if ref := q.Get("department"); ref != "" {
-			d, err := h.acc.Store().FindDepartment(ctx, ref)
-			if shieldwall.ErrorCode(err) == shieldwall.ENOTFOUND {
-				err = shieldwall.FieldErrorf(shieldwall.EINVALID, "department", "There is no department %q.", ref)
-			}
-			if err != nil {
-				h.renderError(w, r, err)
-				return
-			}
-			f.DepartmentID = d.ID
+		if f.DepartmentID, err = h.acc.DepartmentFilter(ctx, q.Get("department")); err != nil {
+			h.renderError(w, r, err)
+			return
 		}
 		if data.Departments, err = h.departmentOptions(r, "Any department", true); err != nil {
 			h.renderError(w, r, err)
