@@ -47,7 +47,9 @@ Usage:
 
 Every command takes --db FILE (SQLite, the default: shieldwall.db) or
 --database-url URL (PostgreSQL). Flags may also be set in the environment as
-SHIELDWALL_<FLAG>, for example SHIELDWALL_DATABASE_URL.
+SHIELDWALL_<FLAG>, for example SHIELDWALL_DATABASE_URL, or in a settings file
+given with --config FILE ("name = value" lines); flags win over the
+environment, which wins over the file.
 Run 'shieldwall COMMAND --help' for the flags of a command.
 `
 
@@ -140,15 +142,76 @@ func newFlags(name, summary string, stderr io.Writer) *flags {
 	f := &flags{FlagSet: fs}
 	f.db = f.String("db", "shieldwall.db", "SQLite database file (used when --database-url is empty)")
 	f.databaseURL = f.String("database-url", "", "PostgreSQL URL, e.g. postgres://user:pass@host:5432/shieldwall (overrides --db)")
+	f.String("config", "", "`file` of settings, one \"name = value\" per line with the flag names (the environment and flags win over it)")
 	return f
 }
 
-// parse reads the environment, then the command line (which wins).
+// maxConfigFile bounds a settings file; real ones are a few hundred bytes.
+const maxConfigFile = 1 << 20
+
+// readConfig reads a settings file: "name = value" lines, # comments.
+func readConfig(path string) (map[string]string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(io.LimitReader(fh, maxConfigFile))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: want name = value", path, n)
+		}
+		out[strings.TrimSpace(name)] = strings.Trim(strings.TrimSpace(value), `"`)
+	}
+	return out, sc.Err()
+}
+
+// configPath finds --config on the command line, or SHIELDWALL_CONFIG.
+func configPath(args []string) string {
+	for i, a := range args {
+		switch {
+		case a == "--config" || a == "-config":
+			if i+1 < len(args) {
+				return args[i+1]
+			}
+		case strings.HasPrefix(a, "--config=") || strings.HasPrefix(a, "-config="):
+			return a[strings.Index(a, "=")+1:]
+		}
+	}
+	return os.Getenv("SHIELDWALL_CONFIG")
+}
+
+// parse reads the settings file, then the environment, then the command
+// line: each wins over the one before.
 func (f *flags) parse(args []string) error {
+	if path := configPath(args); path != "" {
+		settings, err := readConfig(path)
+		if err != nil {
+			return shieldwall.Errorf(shieldwall.EINVALID, "settings file: %v", err)
+		}
+		for name, v := range settings {
+			fl := f.Lookup(name)
+			if fl == nil || name == "config" {
+				return shieldwall.Errorf(shieldwall.EINVALID, "settings file %s: %q is not a setting of this command", path, name)
+			}
+			if err := fl.Value.Set(v); err != nil {
+				return shieldwall.Errorf(shieldwall.EINVALID, "settings file %s: %s: %v", path, name, err)
+			}
+		}
+	}
 	var envErr error
 	f.VisitAll(func(fl *flag.Flag) {
 		env := "SHIELDWALL_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
 		if v, ok := os.LookupEnv(env); ok {
+			if r, ok := fl.Value.(resetter); ok {
+				r.reset() // the environment's list replaces the file's
+			}
 			if err := fl.Value.Set(v); err != nil && envErr == nil {
 				envErr = fmt.Errorf("%s: %w", env, err)
 			}
