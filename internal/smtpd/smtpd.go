@@ -33,9 +33,12 @@ const (
 	// intake.MaxEmail, the largest mail intake stores.
 	DefaultMaxMessageBytes = 25 << 20
 	DefaultMaxRecipients   = 10
-	DefaultMaxConnections  = 32
-	DefaultReadTimeout     = 2 * time.Minute
-	DefaultWriteTimeout    = time.Minute
+	// DefaultMaxConnections bounds memory: each connection may hold one
+	// message of up to DefaultMaxMessageBytes while it is filed. A relay
+	// queues and retries when the mailbox answers 421.
+	DefaultMaxConnections = 8
+	DefaultReadTimeout    = 2 * time.Minute
+	DefaultWriteTimeout   = time.Minute
 	// DefaultSubmitTimeout bounds the wait for a slot in the intake queue;
 	// a message already queued is always waited for.
 	DefaultSubmitTimeout = 2 * time.Minute
