@@ -10,11 +10,11 @@ import (
 	"github.com/shieldwall/shieldwall/internal/intake"
 )
 
-// The anonymous pages keep nothing that could point to the reporter: no
-// cookie but the random CSRF one (which a signed-in browser does not even
-// get), no address (the rate limit's key lives in memory, inside intake),
-// and no Referer to follow from elsewhere. The receipt travels only in
-// POST bodies, never in a URL.
+// The anonymous pages keep nothing that could point to the reporter: the
+// router does not even look up a signed-in browser's session here, no
+// cookie is set but the random CSRF one, no address is kept (the rate
+// limit's key lives in memory, inside intake), and no Referer leaves for
+// elsewhere. The receipt travels only in POST bodies, never in a URL.
 
 // noReferrer stops the browser telling the next site where it came from.
 func noReferrer(w http.ResponseWriter) { w.Header().Set("Referrer-Policy", "no-referrer") }
