@@ -72,26 +72,29 @@ type Report struct {
 	Source      ReportSource    `json:"source"`
 	// ReporterID and ReporterName are empty for anonymous reports and for
 	// mail from senders who are not users.
-	ReporterID     string       `json:"reporter_id"`
-	ReporterName   string       `json:"reporter_name"`
-	Anonymous      bool         `json:"anonymous"`
-	DepartmentID   string       `json:"department_id"`
-	DepartmentName string       `json:"department_name"`
-	CampaignID     string       `json:"campaign_id"`
-	DuplicateOf    string       `json:"duplicate_of"`
-	AssigneeID     string       `json:"assignee_id"`
-	AssigneeName   string       `json:"assignee_name"`
-	CaseID         string       `json:"case_id"`
-	Simulation     bool         `json:"simulation"`
-	VerdictLevel   string       `json:"verdict_level"`
-	VerdictScore   int          `json:"verdict_score"`
-	Signals        []Signal     `json:"signals"`
-	Indicators     []Indicator  `json:"indicators,omitempty"`
-	Attachments    []Attachment `json:"attachments,omitempty"`
-	Messages       []Message    `json:"messages,omitempty"`
-	Resolution     string       `json:"resolution"`
-	CreatedAt      time.Time    `json:"created_at"`
-	UpdatedAt      time.Time    `json:"updated_at"`
+	ReporterID     string   `json:"reporter_id"`
+	ReporterName   string   `json:"reporter_name"`
+	Anonymous      bool     `json:"anonymous"`
+	DepartmentID   string   `json:"department_id"`
+	DepartmentName string   `json:"department_name"`
+	CampaignID     string   `json:"campaign_id"`
+	DuplicateOf    string   `json:"duplicate_of"`
+	AssigneeID     string   `json:"assignee_id"`
+	AssigneeName   string   `json:"assignee_name"`
+	CaseID         string   `json:"case_id"`
+	Simulation     bool     `json:"simulation"`
+	VerdictLevel   string   `json:"verdict_level"`
+	VerdictScore   int      `json:"verdict_score"`
+	Signals        []Signal `json:"signals"`
+	// Indicators, Attachments and Messages are loaded for one report (and
+	// then always present, [] when empty) but not in lists, where they are
+	// left out.
+	Indicators  []Indicator  `json:"indicators,omitzero"`
+	Attachments []Attachment `json:"attachments,omitzero"`
+	Messages    []Message    `json:"messages,omitzero"`
+	Resolution  string       `json:"resolution"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
 // Signal is one reason behind a triage verdict.

@@ -162,6 +162,7 @@ func findReport(ctx context.Context, q queryer, id string) (shieldwall.Report, e
 	} else if err != nil {
 		return r, fmt.Errorf("store: find report: %w", err)
 	}
+	r.Indicators, r.Attachments, r.Messages = []shieldwall.Indicator{}, []shieldwall.Attachment{}, []shieldwall.Message{}
 	rows, err := q.query(ctx, `SELECT type, value, note FROM report_indicators WHERE report_id = ? ORDER BY type, value`, id)
 	if err != nil {
 		return r, fmt.Errorf("store: read indicators: %w", err)
