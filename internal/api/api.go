@@ -9,6 +9,7 @@ import (
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
+	"github.com/shieldwall/shieldwall/internal/notify"
 	"github.com/shieldwall/shieldwall/internal/policy"
 )
 
@@ -16,11 +17,12 @@ import (
 type Handler struct {
 	accounts *accounts.Service
 	intake   *intake.Service
+	notify   *notify.Service
 }
 
 // Register adds every API route to rt.
 func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
-	h := &Handler{accounts: acc, intake: in}
+	h := &Handler{accounts: acc, intake: in, notify: notify.New(acc.Store())}
 	for _, op := range operations {
 		rt.API(op.pattern, op.action, op.handler(h))
 	}

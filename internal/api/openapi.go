@@ -25,6 +25,8 @@ type operation struct {
 	list     bool     // the answer is the list envelope of response
 	status   int      // success status
 	query    []string // query parameters besides limit and offset
+	// extra are properties the list envelope carries besides the usual ones.
+	extra map[string]any
 }
 
 var operations = []operation{
@@ -83,6 +85,12 @@ var operations = []operation{
 		summary: "One campaign with its reporters counted per department", response: "Campaign", status: 200},
 	{pattern: "POST /api/v1/campaigns/{id}/decision", action: policy.CampaignDecide, handler: func(h *Handler) http.HandlerFunc { return h.handleCampaignDecide },
 		summary: "Decide a campaign: resolves every open report in it and tells each reporter", request: "CampaignDecision", response: "CampaignDecided", status: 200},
+
+	{pattern: "GET /api/v1/notifications", action: policy.NotificationList, handler: func(h *Handler) http.HandlerFunc { return h.handleNotificationList },
+		summary: "My notifications, newest first; unread=true lists only the unread ones", response: "Notification", list: true, status: 200,
+		query: []string{"unread"}, extra: map[string]any{"unread": map[string]any{"type": "integer", "description": "how many of all my notifications are unread"}}},
+	{pattern: "POST /api/v1/notifications/{id}/ack", action: policy.NotificationAck, handler: func(h *Handler) http.HandlerFunc { return h.handleNotificationAck },
+		summary: "Acknowledge one of my notifications (marks it read as well)", response: "Notification", status: 200},
 }
 
 func str(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
@@ -172,7 +180,13 @@ var schemas = map[string]any{
 		"first_reported_at": dateTime(), "last_reported_at": dateTime(), "created_at": dateTime(),
 		"departments": map[string]any{"type": "array", "items": object(nil, map[string]any{"department_id": str(""), "department_name": str(""), "count": map[string]any{"type": "integer"}})}}),
 	"CampaignDecision": object([]string{"decision"}, map[string]any{"decision": map[string]any{"type": "string", "enum": []string{"malicious", "spam", "safe", "simulation"}}, "note": str("added to what every reporter is told")}),
-	"CampaignDecided":  map[string]any{"allOf": []any{ref("Campaign"), object([]string{"reports_resolved"}, map[string]any{"reports_resolved": map[string]any{"type": "integer"}})}},
+	"Notification": object([]string{"id", "urgency", "kind", "title", "created_at"}, map[string]any{"id": str(""), "user_id": str("the one person it is for"),
+		"urgency": map[string]any{"type": "string", "enum": []string{"critical", "normal", "low"}},
+		"kind":    str("what caused it: report.answered, report.message, campaign.decided"), "title": str(""), "body": str(""),
+		"link": str("a local path to what it is about, such as /reports/{id}"), "object_type": str(""), "object_id": str(""), "created_at": dateTime(),
+		"read_at":  map[string]any{"type": []string{"string", "null"}, "format": "date-time"},
+		"acked_at": map[string]any{"type": []string{"string", "null"}, "format": "date-time"}}),
+	"CampaignDecided": map[string]any{"allOf": []any{ref("Campaign"), object([]string{"reports_resolved"}, map[string]any{"reports_resolved": map[string]any{"type": "integer"}})}},
 }
 
 var reportKindSchema = map[string]any{"type": "string", "enum": []string{"phishing", "payment-fraud", "suspicious-behaviour", "lost-device", "shadow-it", "data-exposure", "mistake", "other"}}
@@ -180,12 +194,19 @@ var reportStatusSchema = map[string]any{"type": "string", "enum": []string{"new"
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 
-func listSchema(item string) map[string]any {
-	return object([]string{"items", "total", "limit", "offset"}, map[string]any{
+func listSchema(item string, extra map[string]any) map[string]any {
+	props := map[string]any{
 		"items": map[string]any{"type": "array", "items": ref(item)}, "total": map[string]any{"type": "integer"},
 		"limit": map[string]any{"type": "integer"}, "offset": map[string]any{"type": "integer"},
 		"next_offset": map[string]any{"type": []string{"integer", "null"}},
-	})
+	}
+	required := []string{"items", "total", "limit", "offset"}
+	for k, v := range extra {
+		props[k] = v
+		required = append(required, k)
+	}
+	sort.Strings(required[4:])
+	return object(required, props)
 }
 
 func problemResponse(desc string) map[string]any {
@@ -232,7 +253,7 @@ func Document() map[string]any {
 		case op.response == "":
 			responses[itoa(op.status)] = map[string]any{"description": "Done."}
 		case op.list:
-			responses[itoa(op.status)] = map[string]any{"description": "One page of the list.", "content": map[string]any{"application/json": map[string]any{"schema": listSchema(op.response)}}}
+			responses[itoa(op.status)] = map[string]any{"description": "One page of the list.", "content": map[string]any{"application/json": map[string]any{"schema": listSchema(op.response, op.extra)}}}
 		default:
 			responses[itoa(op.status)] = map[string]any{"description": "OK.", "content": map[string]any{"application/json": map[string]any{"schema": ref(op.response)}}}
 		}

@@ -71,6 +71,7 @@ func (s *Service) Triage(ctx context.Context, actor shieldwall.Actor, id string,
 			return shieldwall.Errorf(shieldwall.EFORBIDDEN, "You may not triage this report.")
 		}
 		var changes []string
+		answered := false
 		if in.Status != "" && in.Status != r.Status {
 			if !in.Status.Valid() {
 				return shieldwall.FieldErrorf(shieldwall.EINVALID, "status", "%q is not a status; use new, triaging, resolved or closed.", in.Status)
@@ -101,6 +102,7 @@ func (s *Service) Triage(ctx context.Context, actor shieldwall.Actor, id string,
 			if res != r.Resolution {
 				changes = append(changes, "answer to the reporter updated")
 				r.Resolution = res
+				answered = res != ""
 			}
 		}
 		if in.DuplicateOf != nil && *in.DuplicateOf != r.DuplicateOf {
@@ -135,6 +137,12 @@ func (s *Service) Triage(ctx context.Context, actor shieldwall.Actor, id string,
 		r.UpdatedAt = tx.Now
 		if err := tx.UpdateReport(ctx, &r); err != nil {
 			return err
+		}
+		if answered {
+			if err := notifyReporter(ctx, tx, actor, r, shieldwall.NotifyReportAnswered, "Security answered your report",
+				"There is an answer to your report \""+r.Title+"\". Open it to read what security found."); err != nil {
+				return err
+			}
 		}
 		return tx.AppendAudit(ctx, actor, "report.triage", "report", r.ID, strings.Join(changes, "; "))
 	})
@@ -177,6 +185,16 @@ func (s *Service) Reply(ctx context.Context, actor shieldwall.Actor, id, body st
 		}
 		r.UpdatedAt = tx.Now
 		if err := tx.UpdateReport(ctx, &r); err != nil {
+			return err
+		}
+		if author == "security" {
+			err = notifyReporter(ctx, tx, actor, r, shieldwall.NotifyReportMessage, "Security wrote to you about your report",
+				"There is a new message on your report \""+r.Title+"\". Open it to read and answer.")
+		} else if r.AssigneeID != "" && r.AssigneeID != actor.UserID {
+			err = notify(ctx, tx, r.AssigneeID, r, shieldwall.NotifyReportMessage, "The reporter wrote back",
+				r.ReporterName+" wrote a new message on the report \""+r.Title+"\" assigned to you.")
+		}
+		if err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, actor, "report.message", "report", id, "message from "+author)
@@ -247,9 +265,21 @@ func (s *Service) DecideCampaign(ctx context.Context, actor shieldwall.Actor, id
 		if err := tx.DecideCampaign(ctx, id, in.Decision, note, actor.UserID); err != nil {
 			return err
 		}
-		var err error
+		// The reporters to tell are those of the reports this decision
+		// resolves, read before the update resolves them.
+		reporters, err := tx.CampaignReportersToResolve(ctx, id)
+		if err != nil {
+			return err
+		}
 		if closed, err = tx.ResolveCampaignReports(ctx, id, text); err != nil {
 			return err
+		}
+		for _, uid := range reporters {
+			if err := tx.AddNotification(ctx, &shieldwall.Notification{UserID: uid, Urgency: shieldwall.UrgencyNormal,
+				Kind: shieldwall.NotifyCampaignDecided, Title: "Security checked the email you reported", Body: text,
+				Link: "/reports/mine", ObjectType: "campaign", ObjectID: id}); err != nil {
+				return err
+			}
 		}
 		return tx.AppendAudit(ctx, actor, "campaign.decide", "campaign", id, fmt.Sprintf("decided %s; %d reports resolved", in.Decision, closed))
 	})
@@ -258,4 +288,24 @@ func (s *Service) DecideCampaign(ctx context.Context, actor shieldwall.Actor, id
 	}
 	c, err := s.store.FindCampaign(ctx, id)
 	return c, closed, err
+}
+
+// notifyReporter tells a report's named reporter about a change someone
+// else made. Anonymous reports have nobody to tell, and a reporter who
+// triages their own report needs no news of it.
+func notifyReporter(ctx context.Context, tx *store.Tx, actor shieldwall.Actor, r shieldwall.Report, kind, title, body string) error {
+	if r.Anonymous || r.ReporterID == "" || r.ReporterID == actor.UserID {
+		return nil
+	}
+	return notify(ctx, tx, r.ReporterID, r, kind, title, body)
+}
+
+// notify writes one notification about report r for userID, in tx. It is
+// never called for an anonymous report, so no anonymous words reach anyone.
+func notify(ctx context.Context, tx *store.Tx, userID string, r shieldwall.Report, kind, title, body string) error {
+	if r.Anonymous {
+		return nil
+	}
+	return tx.AddNotification(ctx, &shieldwall.Notification{UserID: userID, Urgency: shieldwall.UrgencyNormal, Kind: kind,
+		Title: title, Body: body, Link: "/reports/" + r.ID, ObjectType: "report", ObjectID: r.ID})
 }

@@ -41,6 +41,11 @@ const (
 	CampaignView    Action = "campaign.view"
 	CampaignDecide  Action = "campaign.decide"
 
+	// Notifications are always one's own: the store only ever reads and
+	// marks the signed-in person's rows.
+	NotificationList Action = "notification.list"
+	NotificationAck  Action = "notification.ack"
+
 	AuditList Action = "audit.list"
 	Metrics   Action = "metrics.view"
 )
@@ -90,6 +95,9 @@ var rules = map[Action]rule{
 	CampaignList:    {roles: securityTeam},
 	CampaignView:    {roles: securityTeam},
 	CampaignDecide:  {roles: securityTeam},
+
+	NotificationList: {roles: everyone},
+	NotificationAck:  {roles: everyone},
 
 	// The audit log is evidence: administrators and auditors only.
 	AuditList: {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleAuditor}},

@@ -96,6 +96,10 @@ type shell struct {
 	Notice string // a confirmation after a redirect, from the notices table
 	// OnAccount marks the account link in the header as the current page.
 	OnAccount bool
+	// Unread is the count on the notification bell; OnNotifications marks
+	// the bell as the current page.
+	Unread          int
+	OnNotifications bool
 }
 
 // navLink is a navItem the actor may follow.
@@ -123,6 +127,7 @@ var notices = map[string]string{
 	"setup-done":         "Welcome! Your administrator account is ready. Add your departments and people from Admin.",
 	"message-sent":       "Your message was sent.",
 	"report-updated":     "The report was saved.",
+	"notification-read":  "The notification was marked as read.",
 }
 
 // withNotice adds ?notice=key to a local URL.
@@ -142,6 +147,13 @@ func (h *Handler) shellFor(r *http.Request, title string, actor shieldwall.Actor
 	s := shell{Title: title, Actor: actor, CSRF: csrf, Notice: notices[r.URL.Query().Get("notice")], OnAccount: r.URL.Path == "/account"}
 	if actor.Anonymous() {
 		return s
+	}
+	s.OnNotifications = r.URL.Path == "/notifications"
+	if n, err := h.notify.Unread(r.Context(), actor); err == nil {
+		s.Unread = n
+	} else {
+		// The bell is not worth failing a page over.
+		slog.WarnContext(r.Context(), "count unread notifications", "err", err)
 	}
 	for _, it := range navItems {
 		if !policy.Can(actor, it.Action, nil) {

@@ -12,6 +12,7 @@ import (
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
+	"github.com/shieldwall/shieldwall/internal/notify"
 	"github.com/shieldwall/shieldwall/internal/policy"
 )
 
@@ -20,6 +21,7 @@ import (
 type Handler struct {
 	acc    *accounts.Service
 	intake *intake.Service
+	notify *notify.Service
 	pages  map[string]*template.Template
 	assets *assets
 }
@@ -47,7 +49,7 @@ var navItems = []navItem{
 
 // Register adds every page route to rt and sets rt.PageError.
 func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
-	h := &Handler{acc: acc, intake: in, assets: newAssets()}
+	h := &Handler{acc: acc, intake: in, notify: notify.New(acc.Store()), assets: newAssets()}
 	h.pages = parsePages(h.assets)
 	rt.PageError = h.renderError
 	// Any other address gets the site's own "not found" page, not Go's plain text.
@@ -102,6 +104,10 @@ func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
 	rt.Page("GET /anonymous/follow-up", policy.ReportAnonymous, h.handleFollowUpForm)
 	rt.Page("POST /anonymous/follow-up", policy.ReportAnonymous, h.handleFollowUp)
 	rt.Page("POST /anonymous/messages", policy.ReportAnonymous, h.handleAnonymousMessage)
+
+	rt.Page("GET /notifications", policy.NotificationList, h.handleNotifications)
+	rt.Page("GET /notifications/{id}", policy.NotificationAck, h.handleNotificationOpen)
+	rt.Page("POST /notifications/{id}/read", policy.NotificationAck, h.handleNotificationRead)
 
 	rt.Page("GET /triage", policy.ReportTriage, h.handleTriage)
 	rt.Page("GET /campaigns/{id}", policy.CampaignView, h.handleCampaign)

@@ -1,0 +1,51 @@
+package shieldwall
+
+import "time"
+
+// Urgency says how soon a notification must reach its person.
+type Urgency string
+
+// The urgencies, most pressing first.
+const (
+	UrgencyCritical Urgency = "critical"
+	UrgencyNormal   Urgency = "normal"
+	UrgencyLow      Urgency = "low"
+)
+
+// Valid reports whether u is an urgency.
+func (u Urgency) Valid() bool {
+	return u == UrgencyCritical || u == UrgencyNormal || u == UrgencyLow
+}
+
+// The notification kinds written so far.
+const (
+	NotifyReportAnswered  = "report.answered"  // security changed the answer on the reporter's report
+	NotifyReportMessage   = "report.message"   // someone wrote on a report the person follows
+	NotifyCampaignDecided = "campaign.decided" // security decided the campaign the person's report belongs to
+)
+
+// Notification tells one person that something they care about happened.
+// It is written in the same transaction as the change that caused it.
+type Notification struct {
+	ID         string     `json:"id"`
+	UserID     string     `json:"user_id"`
+	Urgency    Urgency    `json:"urgency"`
+	Kind       string     `json:"kind"`
+	Title      string     `json:"title"`
+	Body       string     `json:"body"`
+	Link       string     `json:"link"` // a local path, such as /reports/{id}
+	ObjectType string     `json:"object_type"`
+	ObjectID   string     `json:"object_id"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ReadAt     *time.Time `json:"read_at"`
+	AckedAt    *time.Time `json:"acked_at"`
+}
+
+// Unread reports whether the person has not read n yet.
+func (n Notification) Unread() bool { return n.ReadAt == nil }
+
+// NotificationFilter narrows one person's list of notifications.
+type NotificationFilter struct {
+	UnreadOnly bool
+	Page
+}
