@@ -55,3 +55,11 @@ func (s *Service) MarkRead(ctx context.Context, actor shieldwall.Actor, id strin
 	})
 	return n, err
 }
+
+// Get returns one of the actor's notifications without changing it.
+func (s *Service) Get(ctx context.Context, actor shieldwall.Actor, id string) (shieldwall.Notification, error) {
+	if err := policy.Authorize(actor, policy.NotificationList, nil); err != nil {
+		return shieldwall.Notification{}, err
+	}
+	return s.store.FindNotification(ctx, actor.UserID, id)
+}

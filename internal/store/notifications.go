@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/shieldwall/shieldwall"
@@ -83,6 +85,17 @@ func (s *Store) UnreadNotifications(ctx context.Context, userID string) (int, er
 // errNotificationNotFound is the answer for a missing notification and for
 // someone else's alike, so that nobody learns another person's ids.
 var errNotificationNotFound = shieldwall.Errorf(shieldwall.ENOTFOUND, "Notification not found.")
+
+// FindNotification returns one of userID's notifications.
+func (s *Store) FindNotification(ctx context.Context, userID, id string) (shieldwall.Notification, error) {
+	n, err := scanNotification(s.r().queryRow(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE id = ? AND user_id = ?", id, userID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, errNotificationNotFound
+	} else if err != nil {
+		return n, fmt.Errorf("store: find notification: %w", err)
+	}
+	return n, nil
+}
 
 // MarkNotificationRead marks one of userID's notifications read; with ack
 // it is acknowledged as well. A first read or acknowledgement time is kept.

@@ -52,6 +52,13 @@ func TestNotificationsPage(t *testing.T) {
 			}
 		})
 
+		t.Run("CrossSiteOpenChangesNothing", func(t *testing.T) {
+			wantLocation(t, alice.get("/notifications/"+n.ID, "Sec-Fetch-Site", "cross-site"), "/reports/"+rep.ID)
+			if _, _, unread, _ := st.ListNotifications(t.Context(), o.alice.ID, shieldwall.NotificationFilter{}); unread != 1 {
+				t.Errorf("unread after a cross-site open = %d; want 1 (nothing changed)", unread)
+			}
+		})
+
 		t.Run("OpenMarksRead", func(t *testing.T) {
 			wantLocation(t, alice.get("/notifications/"+n.ID), "/reports/"+rep.ID)
 			home := alice.get("/")

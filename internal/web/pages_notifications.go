@@ -43,7 +43,14 @@ func (h *Handler) handleNotificationOpen(w http.ResponseWriter, r *http.Request)
 		h.renderError(w, r, err)
 		return
 	}
-	n, err := h.notify.MarkRead(r.Context(), httpx.ActorFrom(r), id, false)
+	var n shieldwall.Notification
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		// A link on another site must not change anything here: show the
+		// notification's target without marking it read.
+		n, err = h.notify.Get(r.Context(), httpx.ActorFrom(r), id)
+	} else {
+		n, err = h.notify.MarkRead(r.Context(), httpx.ActorFrom(r), id, false)
+	}
 	if err != nil {
 		h.renderError(w, r, err)
 		return
