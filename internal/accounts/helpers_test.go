@@ -6,6 +6,7 @@ import (
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/store"
+	"github.com/shieldwall/shieldwall/internal/testdb"
 )
 
 // cli is the operator at the command line, who may do anything.
@@ -69,21 +70,8 @@ func unchanged(t testing.TB, st *store.Store, before counts) {
 	}
 }
 
-// wantCode fails the test unless err carries the error code want.
-func wantCode(t testing.TB, err error, want string) {
-	t.Helper()
-	if got := shieldwall.ErrorCode(err); got != want {
-		t.Fatalf("error code = %q (err = %v); want %q", got, err, want)
-	}
-}
-
-// wantField fails the test unless err is about the input field want.
-func wantField(t testing.TB, err error, want string) {
-	t.Helper()
-	if got := shieldwall.ErrorField(err); got != want {
-		t.Errorf("error field = %q (err = %v); want %q", got, err, want)
-	}
-}
+// wantCode and wantField check the error a call gave.
+var wantCode, wantField = testdb.WantCode, testdb.WantField
 
 // lastAudit returns the newest audit event.
 func lastAudit(t testing.TB, st *store.Store) shieldwall.AuditEvent {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/store"
+	"github.com/shieldwall/shieldwall/internal/testdb"
 )
 
 // mustInTx runs fn in one committed transaction and fails the test on error.
@@ -53,21 +54,8 @@ func mustCreateUser(t testing.TB, s *store.Store, deptID, email, name string, ro
 	return u
 }
 
-// wantCode fails the test unless err carries the error code want.
-func wantCode(t testing.TB, err error, want string) {
-	t.Helper()
-	if got := shieldwall.ErrorCode(err); got != want {
-		t.Fatalf("error code = %q (err = %v); want %q", got, err, want)
-	}
-}
-
-// wantField fails the test unless err is about the input field want.
-func wantField(t testing.TB, err error, want string) {
-	t.Helper()
-	if got := shieldwall.ErrorField(err); got != want {
-		t.Errorf("error field = %q (err = %v); want %q", got, err, want)
-	}
-}
+// wantCode and wantField check the error a call gave.
+var wantCode, wantField = testdb.WantCode, testdb.WantField
 
 // mustExec runs raw SQL statements, which take no arguments so that they
 // read the same in both dialects.

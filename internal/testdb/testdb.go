@@ -4,6 +4,7 @@
 package testdb
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -11,11 +12,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
+	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/store"
 )
 
@@ -150,4 +153,41 @@ func Raw(t testing.TB, cfg store.Config) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// WantCode fails the test unless err carries the error code want.
+func WantCode(t testing.TB, err error, want string) {
+	t.Helper()
+	if got := shieldwall.ErrorCode(err); got != want {
+		t.Fatalf("error code = %q (err = %v); want %q", got, err, want)
+	}
+}
+
+// WantField fails the test unless err is about the input field want.
+func WantField(t testing.TB, err error, want string) {
+	t.Helper()
+	if got := shieldwall.ErrorField(err); got != want {
+		t.Errorf("error field = %q (err = %v); want %q", got, err, want)
+	}
+}
+
+// LogBuffer collects log output written from many goroutines, so a test
+// can read what a server logged.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns everything written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
