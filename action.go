@@ -53,5 +53,8 @@ type ActionItemFilter struct {
 	SourceID     string
 	CaseID       string
 	OverdueOn    string // YYYY-MM-DD: only items open and due before this date
+	// CaseScope, when set, leaves out items of cases outside it, so that a
+	// confidential case's review shows nowhere its participants do not.
+	CaseScope *CaseScope
 	Page
 }

@@ -22,6 +22,9 @@ const (
 	NotifyReportAnswered  = "report.answered"  // security changed the answer on the reporter's report
 	NotifyReportMessage   = "report.message"   // someone wrote on a report the person follows
 	NotifyCampaignDecided = "campaign.decided" // security decided the campaign the person's report belongs to
+	NotifyCaseEngaged     = "case.engaged"     // a case engaged the person in a role
+	NotifyCaseAdded       = "case.participant" // someone added the person to a case
+	NotifyActionItem      = "action_item.assigned"
 )
 
 // Notification tells one person that something they care about happened.

@@ -15,6 +15,9 @@ const (
 	AffectedEUEssentialEntity     = "eu-essential-entity"
 	AffectedEUImportantEntity     = "eu-important-entity"
 	AffectedFinancialEntity       = "financial-entity"
+	// AffectedHealthData marks protected health information, which starts
+	// the HIPAA breach-notification clock.
+	AffectedHealthData = "health-data"
 )
 
 var affectedFlags = map[string]bool{
@@ -25,9 +28,10 @@ var affectedFlags = map[string]bool{
 	AffectedEUEssentialEntity:     true,
 	AffectedEUImportantEntity:     true,
 	AffectedFinancialEntity:       true,
+	AffectedHealthData:            true,
 }
 
-const affectedList = "personal-data, payment-systems, customer-facing, listed-company-material, eu-essential-entity, eu-important-entity, financial-entity"
+const affectedList = "personal-data, payment-systems, customer-facing, listed-company-material, eu-essential-entity, eu-important-entity, financial-entity, health-data"
 
 // IsAffectedFlag reports whether s is one of the Affected flags.
 func IsAffectedFlag(s string) bool { return affectedFlags[s] }
@@ -124,4 +128,10 @@ func containsPhrase(text, phrase []string) bool {
 		}
 	}
 	return false
+}
+
+// AffectedFlags lists every Affected flag in a fixed order, for forms and documentation.
+func AffectedFlags() []string {
+	return []string{AffectedPersonalData, AffectedPaymentSystems, AffectedCustomerFacing, AffectedListedCompanyMaterial,
+		AffectedEUEssentialEntity, AffectedEUImportantEntity, AffectedFinancialEntity, AffectedHealthData}
 }

@@ -46,6 +46,19 @@ const (
 	NotificationList Action = "notification.list"
 	NotificationAck  Action = "notification.ack"
 
+	// Cases. Who may see a case is decided per case (caseAccess below);
+	// routes only need a signed-in person, except opening one.
+	CaseCreate       Action = "case.create"
+	CaseList         Action = "case.list"       // what is listed is scoped by CaseListScope
+	CaseView         Action = "case.view"       // one case, its timeline and its live events
+	CaseContribute   Action = "case.contribute" // notes, decisions, tasks, clock events, the review
+	CaseManage       Action = "case.manage"     // status, classification, participants
+	PlaybookList     Action = "playbook.list"
+	ActionItemList   Action = "action_item.list"
+	ActionItemUpdate Action = "action_item.update" // object rule: the owner department or security
+	DutyView         Action = "duty.view"
+	DutyManage       Action = "duty.manage" // object rule: the department's champion or an administrator
+
 	AuditList Action = "audit.list"
 	Metrics   Action = "metrics.view"
 )
@@ -99,6 +112,20 @@ var rules = map[Action]rule{
 	NotificationList: {roles: everyone},
 	NotificationAck:  {roles: everyone},
 
+	// Anyone may be engaged in a case, so every signed-in person reaches
+	// the case routes; the object rules decide, and a case the person may
+	// not see answers as one that does not exist.
+	CaseCreate:       {roles: securityTeam},
+	CaseList:         {roles: everyone},
+	CaseView:         {roles: everyone},
+	CaseContribute:   {roles: everyone},
+	CaseManage:       {roles: everyone},
+	PlaybookList:     {roles: everyone},
+	ActionItemList:   {roles: everyone},
+	ActionItemUpdate: {roles: everyone},
+	DutyView:         {roles: everyone},
+	DutyManage:       {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion}},
+
 	// The audit log is evidence: administrators and auditors only.
 	AuditList: {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleAuditor}},
 	// Metrics are open to the scraper, so they carry only operational
@@ -147,6 +174,12 @@ func Can(actor shieldwall.Actor, act Action, obj any) bool {
 		return canOnReport(actor, act, o)
 	case *shieldwall.Report:
 		return canOnReport(actor, act, *o)
+	case shieldwall.CaseAccess:
+		return canOnCase(actor, act, o)
+	case shieldwall.ActionItem:
+		return canOnActionItem(actor, act, o)
+	case shieldwall.Duty:
+		return canOnDuty(actor, act, o)
 	}
 	return true
 }
@@ -164,6 +197,81 @@ func canOnReport(actor shieldwall.Actor, act Action, r shieldwall.Report) bool {
 		return ownDepartment || (!r.Anonymous && r.ReporterID != "" && r.ReporterID == actor.UserID)
 	case ReportTriage:
 		return ownDepartment
+	}
+	return false
+}
+
+// canOnCase is need-to-know. The security team (role security) sees every
+// case; administrators and auditors see every case that is not
+// confidential; a champion sees the non-confidential cases that engage
+// their department; everyone sees the cases they take part in. A
+// confidential case is seen by its participants and the security team only.
+func canOnCase(actor shieldwall.Actor, act Action, c shieldwall.CaseAccess) bool {
+	securityLead := actor.Role == shieldwall.RoleSecurity
+	visible := securityLead || c.Participant
+	if !c.Confidential {
+		switch actor.Role {
+		case shieldwall.RoleAdmin, shieldwall.RoleAuditor:
+			visible = true
+		case shieldwall.RoleChampion:
+			visible = visible || c.DepartmentEngaged
+		}
+	}
+	if !visible {
+		return false
+	}
+	manager := securityLead || (actor.Role == shieldwall.RoleAdmin && !c.Confidential) || c.Commander
+	switch act {
+	case CaseView:
+		return true
+	case CaseContribute:
+		// Auditors read; they write only where someone made them a participant.
+		return manager || c.Participant || (actor.Role == shieldwall.RoleChampion && c.DepartmentEngaged)
+	case CaseManage:
+		return manager
+	}
+	return false
+}
+
+// CaseListScope says which cases actor may learn exist; it must agree with canOnCase.
+func CaseListScope(actor shieldwall.Actor) shieldwall.CaseScope {
+	switch actor.Role {
+	case shieldwall.RoleSecurity:
+		return shieldwall.CaseScope{All: true}
+	case shieldwall.RoleAdmin, shieldwall.RoleAuditor:
+		return shieldwall.CaseScope{ViewerID: actor.UserID, NonConfidential: true}
+	case shieldwall.RoleChampion:
+		return shieldwall.CaseScope{ViewerID: actor.UserID, DepartmentID: actor.DepartmentID}
+	}
+	return shieldwall.CaseScope{ViewerID: actor.UserID}
+}
+
+// canOnActionItem: the owner department's people and champions close their
+// items; the security team and administrators change any.
+func canOnActionItem(actor shieldwall.Actor, act Action, a shieldwall.ActionItem) bool {
+	switch act {
+	case ActionItemList:
+		return true
+	case ActionItemUpdate:
+		if actor.Role == shieldwall.RoleAdmin || actor.Role == shieldwall.RoleSecurity {
+			return true
+		}
+		return actor.Role != shieldwall.RoleAuditor && actor.DepartmentID != "" && actor.DepartmentID == a.OwnerDepartmentID
+	}
+	return false
+}
+
+// canOnDuty: a department's champion keeps its duty directory; the security
+// team and administrators keep every department's.
+func canOnDuty(actor shieldwall.Actor, act Action, d shieldwall.Duty) bool {
+	switch act {
+	case DutyView:
+		return true
+	case DutyManage:
+		if actor.Role == shieldwall.RoleAdmin || actor.Role == shieldwall.RoleSecurity {
+			return true
+		}
+		return actor.Role == shieldwall.RoleChampion && actor.DepartmentID == d.DepartmentID
 	}
 	return false
 }

@@ -1,0 +1,643 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shieldwall/shieldwall"
+)
+
+// caseScopeWhere turns the policy's scope into SQL, so that lists and
+// counts never include a case the viewer may not see.
+func caseScopeWhere(sc shieldwall.CaseScope) (string, []any) {
+	if sc.All {
+		return "1 = 1", nil
+	}
+	conds := []string{"EXISTS (SELECT 1 FROM case_participants p WHERE p.case_id = c.id AND p.user_id = ?)"}
+	args := []any{sc.ViewerID}
+	if sc.NonConfidential {
+		conds = append(conds, "c.confidential = ?")
+		args = append(args, false)
+	} else if sc.DepartmentID != "" {
+		conds = append(conds, "(c.confidential = ? AND EXISTS (SELECT 1 FROM case_roles r WHERE r.case_id = c.id AND r.department_id = ?))")
+		args = append(args, false, sc.DepartmentID)
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+const caseColumns = `c.id, c.title, c.type, c.severity, c.status, c.summary, c.affected, c.confidential, c.plan, c.created_by,
+	c.created_at, c.updated_at, c.aware_at, c.first_report_at, c.acknowledged_at, c.contained_at, c.recovered_at, c.closed_at`
+
+func scanCase(sc interface{ Scan(...any) error }) (shieldwall.Case, error) {
+	var c shieldwall.Case
+	var affected, plan string
+	var created, updated, aware dbTime
+	var first, acked, contained, recovered, closed nullTime
+	err := sc.Scan(&c.ID, &c.Title, &c.Type, &c.Severity, &c.Status, &c.Summary, &affected, &c.Confidential, &plan, &c.CreatedBy,
+		&created, &updated, &aware, &first, &acked, &contained, &recovered, &closed)
+	c.Affected = strings.Fields(affected)
+	if c.Affected == nil {
+		c.Affected = []string{}
+	}
+	c.Plan = []byte(plan)
+	c.CreatedAt, c.UpdatedAt, c.AwareAt = created.Time, updated.Time, aware.Time
+	c.FirstReportAt, c.AcknowledgedAt, c.ContainedAt, c.RecoveredAt, c.ClosedAt = first.ptr(), acked.ptr(), contained.ptr(), recovered.ptr(), closed.ptr()
+	return c, err
+}
+
+func nullAt(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return at(*t)
+}
+
+func planText(c *shieldwall.Case) string {
+	if len(c.Plan) == 0 {
+		return "{}"
+	}
+	return string(c.Plan)
+}
+
+// CreateCase inserts c; c.ID and the times must be set.
+func (tx *Tx) CreateCase(ctx context.Context, c *shieldwall.Case) error {
+	_, err := tx.exec(ctx, `INSERT INTO cases (id, title, type, severity, status, summary, affected, confidential, plan, created_by,
+		created_at, updated_at, aware_at, first_report_at, acknowledged_at, contained_at, recovered_at, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Title, c.Type, string(c.Severity), string(c.Status), c.Summary, strings.Join(c.Affected, " "), c.Confidential, planText(c), c.CreatedBy,
+		at(c.CreatedAt), at(c.UpdatedAt), at(c.AwareAt), nullAt(c.FirstReportAt), nullAt(c.AcknowledgedAt), nullAt(c.ContainedAt),
+		nullAt(c.RecoveredAt), nullAt(c.ClosedAt))
+	if err != nil {
+		return fmt.Errorf("store: create case: %w", err)
+	}
+	return nil
+}
+
+// UpdateCase writes every changeable column of c.
+func (tx *Tx) UpdateCase(ctx context.Context, c *shieldwall.Case) error {
+	_, err := tx.exec(ctx, `UPDATE cases SET title = ?, type = ?, severity = ?, status = ?, summary = ?, affected = ?, confidential = ?,
+		plan = ?, updated_at = ?, aware_at = ?, first_report_at = ?, acknowledged_at = ?, contained_at = ?, recovered_at = ?, closed_at = ?
+		WHERE id = ?`,
+		c.Title, c.Type, string(c.Severity), string(c.Status), c.Summary, strings.Join(c.Affected, " "), c.Confidential, planText(c),
+		at(c.UpdatedAt), at(c.AwareAt), nullAt(c.FirstReportAt), nullAt(c.AcknowledgedAt), nullAt(c.ContainedAt),
+		nullAt(c.RecoveredAt), nullAt(c.ClosedAt), c.ID)
+	if err != nil {
+		return fmt.Errorf("store: update case: %w", err)
+	}
+	return nil
+}
+
+// FindCase returns one case without its details. It does not check who
+// asks: the service decides with the policy and answers "not found" alike.
+func (s *Store) FindCase(ctx context.Context, id string) (shieldwall.Case, error) {
+	return findCase(ctx, s.r(), id)
+}
+
+// FindCase returns one case inside the transaction.
+func (tx *Tx) FindCase(ctx context.Context, id string) (shieldwall.Case, error) {
+	return findCase(ctx, tx, id)
+}
+
+func findCase(ctx context.Context, q queryer, id string) (shieldwall.Case, error) {
+	c, err := scanCase(q.queryRow(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, shieldwall.Errorf(shieldwall.ENOTFOUND, "Case not found.")
+	} else if err != nil {
+		return c, fmt.Errorf("store: find case: %w", err)
+	}
+	return c, nil
+}
+
+// ListCases returns the cases in scope matching f, most recently changed
+// first, and how many there are in all.
+func (s *Store) ListCases(ctx context.Context, f shieldwall.CaseFilter, scope shieldwall.CaseScope) ([]shieldwall.Case, int, error) {
+	f.Page = f.Page.Normalize()
+	where, args := caseScopeWhere(scope)
+	add := func(cond string, v ...any) { where += " AND " + cond; args = append(args, v...) }
+	if f.Status != "" {
+		add("c.status = ?", string(f.Status))
+	} else if f.Open {
+		add("c.status <> ?", string(shieldwall.CaseClosed))
+	}
+	if f.Type != "" {
+		add("c.type = ?", f.Type)
+	}
+	if f.Severity != "" {
+		add("c.severity = ?", string(f.Severity))
+	}
+	if f.Query != "" {
+		add("c.title "+s.d.caseInsensitiveLike+` ? ESCAPE '\'`, "%"+escapeLike(f.Query)+"%")
+	}
+	var total int
+	if err := s.r().queryRow(ctx, "SELECT COUNT(*) FROM cases c WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count cases: %w", err)
+	}
+	rows, err := s.r().query(ctx, "SELECT "+caseColumns+" FROM cases c WHERE "+where+
+		" ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list cases: %w", err)
+	}
+	defer rows.Close()
+	out := []shieldwall.Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: scan case: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+// CaseVisible reports whether the case is in scope; it answers false for
+// a case that does not exist, so callers cannot tell the two apart.
+func (s *Store) CaseVisible(ctx context.Context, caseID string, scope shieldwall.CaseScope) (bool, error) {
+	where, args := caseScopeWhere(scope)
+	var n int
+	err := s.r().queryRow(ctx, "SELECT COUNT(*) FROM cases c WHERE c.id = ? AND "+where, append([]any{caseID}, args...)...).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: case visible: %w", err)
+	}
+	return n > 0, nil
+}
+
+// AddCaseParticipant lets a person see the case; it reports whether they
+// were added (false when they already took part).
+func (tx *Tx) AddCaseParticipant(ctx context.Context, caseID, userID, reason string) (bool, error) {
+	res, err := tx.exec(ctx, `INSERT INTO case_participants (case_id, user_id, reason, added_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (case_id, user_id) DO NOTHING`, caseID, userID, reason, at(tx.Now))
+	if err != nil {
+		if isForeignKeyViolation(err) {
+			return false, shieldwall.FieldErrorf(shieldwall.EINVALID, "user_id", "No such person.")
+		}
+		return false, fmt.Errorf("store: add participant: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// RemoveCaseParticipant takes a person off the case; it reports whether they took part.
+func (tx *Tx) RemoveCaseParticipant(ctx context.Context, caseID, userID string) (bool, error) {
+	res, err := tx.exec(ctx, `DELETE FROM case_participants WHERE case_id = ? AND user_id = ?`, caseID, userID)
+	if err != nil {
+		return false, fmt.Errorf("store: remove participant: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// IsCaseParticipant reports whether the person takes part in the case.
+func (s *Store) IsCaseParticipant(ctx context.Context, caseID, userID string) (bool, error) {
+	var n int
+	err := s.r().queryRow(ctx, `SELECT COUNT(*) FROM case_participants WHERE case_id = ? AND user_id = ?`, caseID, userID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: is participant: %w", err)
+	}
+	return n > 0, nil
+}
+
+// CaseParticipants lists who takes part in a case, by name.
+func (s *Store) CaseParticipants(ctx context.Context, caseID string) ([]shieldwall.CaseParticipant, error) {
+	return caseParticipants(ctx, s.r(), caseID)
+}
+
+// CaseParticipants lists who takes part in a case, inside the transaction.
+func (tx *Tx) CaseParticipants(ctx context.Context, caseID string) ([]shieldwall.CaseParticipant, error) {
+	return caseParticipants(ctx, tx, caseID)
+}
+
+func caseParticipants(ctx context.Context, q queryer, caseID string) ([]shieldwall.CaseParticipant, error) {
+	rows, err := q.query(ctx, `SELECT p.user_id, u.name, d.name, p.reason, p.added_at FROM case_participants p
+		JOIN users u ON u.id = p.user_id JOIN departments d ON d.id = u.department_id
+		WHERE p.case_id = ? ORDER BY u.name, p.user_id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: participants: %w", err)
+	}
+	defer rows.Close()
+	out := []shieldwall.CaseParticipant{}
+	for rows.Next() {
+		var p shieldwall.CaseParticipant
+		var added dbTime
+		if err := rows.Scan(&p.UserID, &p.Name, &p.DepartmentName, &p.Reason, &added); err != nil {
+			return nil, fmt.Errorf("store: scan participant: %w", err)
+		}
+		p.AddedAt = added.Time
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SetCaseRole inserts or replaces one role of a case.
+func (tx *Tx) SetCaseRole(ctx context.Context, caseID string, r shieldwall.CaseRole) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_roles (case_id, role, name, description, department_id, user_id, backup_user_id, engaged_at, acknowledged_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (case_id, role) DO UPDATE SET name = excluded.name, description = excluded.description,
+			department_id = excluded.department_id, user_id = excluded.user_id, backup_user_id = excluded.backup_user_id,
+			acknowledged_at = excluded.acknowledged_at`,
+		caseID, r.Role, r.Name, r.Description, nullString(r.DepartmentID), nullString(r.UserID), nullString(r.BackupUserID),
+		at(r.EngagedAt), nullAt(r.AcknowledgedAt))
+	if err != nil {
+		return fmt.Errorf("store: set case role: %w", err)
+	}
+	return nil
+}
+
+// CaseRoles lists a case's roles in the order they were engaged.
+func (s *Store) CaseRoles(ctx context.Context, caseID string) ([]shieldwall.CaseRole, error) {
+	return caseRoles(ctx, s.r(), caseID)
+}
+
+// CaseRoles lists a case's roles inside the transaction.
+func (tx *Tx) CaseRoles(ctx context.Context, caseID string) ([]shieldwall.CaseRole, error) {
+	return caseRoles(ctx, tx, caseID)
+}
+
+func caseRoles(ctx context.Context, q queryer, caseID string) ([]shieldwall.CaseRole, error) {
+	rows, err := q.query(ctx, `SELECT r.role, r.name, r.description, COALESCE(r.department_id, ''), COALESCE(d.name, ''),
+		COALESCE(r.user_id, ''), COALESCE(u.name, ''), COALESCE(r.backup_user_id, ''), COALESCE(b.name, ''), r.engaged_at, r.acknowledged_at
+		FROM case_roles r LEFT JOIN departments d ON d.id = r.department_id
+		LEFT JOIN users u ON u.id = r.user_id LEFT JOIN users b ON b.id = r.backup_user_id
+		WHERE r.case_id = ? ORDER BY r.engaged_at, r.role`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case roles: %w", err)
+	}
+	defer rows.Close()
+	out := []shieldwall.CaseRole{}
+	for rows.Next() {
+		var r shieldwall.CaseRole
+		var engaged dbTime
+		var acked nullTime
+		if err := rows.Scan(&r.Role, &r.Name, &r.Description, &r.DepartmentID, &r.DepartmentName, &r.UserID, &r.UserName,
+			&r.BackupUserID, &r.BackupUserName, &engaged, &acked); err != nil {
+			return nil, fmt.Errorf("store: scan case role: %w", err)
+		}
+		r.EngagedAt, r.AcknowledgedAt = engaged.Time, acked.ptr()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// AddCaseTask inserts t; t.ID is filled in when empty.
+func (tx *Tx) AddCaseTask(ctx context.Context, caseID string, t *shieldwall.CaseTask) error {
+	if t.ID == "" {
+		t.ID = NewID()
+	}
+	if t.Status == "" {
+		t.Status = shieldwall.TaskOpen
+	}
+	t.CreatedAt = tx.Now
+	_, err := tx.exec(ctx, `INSERT INTO case_tasks (id, case_id, task_key, role, department_id, title, description, due_at, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, caseID, t.Key, t.Role, nullString(t.DepartmentID), t.Title, t.Description, at(t.DueAt), string(t.Status), at(t.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: add case task: %w", err)
+	}
+	return nil
+}
+
+// SetCaseTaskStatus marks a task done (by whom) or open again.
+func (tx *Tx) SetCaseTaskStatus(ctx context.Context, caseID, taskID string, status shieldwall.TaskStatus, by string) error {
+	var done any
+	if status == shieldwall.TaskDone {
+		done = at(tx.Now)
+	} else {
+		by = ""
+	}
+	res, err := tx.exec(ctx, `UPDATE case_tasks SET status = ?, done_at = ?, done_by = ? WHERE case_id = ? AND id = ?`,
+		string(status), done, by, caseID, taskID)
+	if err != nil {
+		return fmt.Errorf("store: set task status: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return shieldwall.Errorf(shieldwall.ENOTFOUND, "Task not found.")
+	}
+	return nil
+}
+
+// CaseTasks lists a case's tasks by due time.
+func (s *Store) CaseTasks(ctx context.Context, caseID string) ([]shieldwall.CaseTask, error) {
+	return caseTasks(ctx, s.r(), caseID)
+}
+
+// CaseTasks lists a case's tasks inside the transaction.
+func (tx *Tx) CaseTasks(ctx context.Context, caseID string) ([]shieldwall.CaseTask, error) {
+	return caseTasks(ctx, tx, caseID)
+}
+
+func caseTasks(ctx context.Context, q queryer, caseID string) ([]shieldwall.CaseTask, error) {
+	rows, err := q.query(ctx, `SELECT t.id, t.task_key, t.role, COALESCE(t.department_id, ''), COALESCE(d.name, ''), t.title, t.description,
+		t.due_at, t.status, t.done_at, t.done_by, t.created_at
+		FROM case_tasks t LEFT JOIN departments d ON d.id = t.department_id
+		WHERE t.case_id = ? ORDER BY t.due_at, t.created_at, t.id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case tasks: %w", err)
+	}
+	defer rows.Close()
+	out := []shieldwall.CaseTask{}
+	for rows.Next() {
+		var t shieldwall.CaseTask
+		var due, created dbTime
+		var done nullTime
+		if err := rows.Scan(&t.ID, &t.Key, &t.Role, &t.DepartmentID, &t.DepartmentName, &t.Title, &t.Description,
+			&due, &t.Status, &done, &t.DoneBy, &created); err != nil {
+			return nil, fmt.Errorf("store: scan case task: %w", err)
+		}
+		t.DueAt, t.DoneAt, t.CreatedAt = due.Time, done.ptr(), created.Time
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RecordCaseEvent records that event happened at e.At; a later recording
+// of the same event replaces the earlier one.
+func (tx *Tx) RecordCaseEvent(ctx context.Context, caseID string, e shieldwall.CaseEvent) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_events (case_id, event, at, reference, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (case_id, event) DO UPDATE SET at = excluded.at, reference = excluded.reference,
+			recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`,
+		caseID, e.Event, at(e.At), e.Reference, e.RecordedByName, at(tx.Now))
+	if err != nil {
+		return fmt.Errorf("store: record case event: %w", err)
+	}
+	return nil
+}
+
+// CaseEvents returns a case's recorded events.
+func (s *Store) CaseEvents(ctx context.Context, caseID string) ([]shieldwall.CaseEvent, error) {
+	return caseEvents(ctx, s.r(), caseID)
+}
+
+// CaseEvents returns a case's recorded events inside the transaction.
+func (tx *Tx) CaseEvents(ctx context.Context, caseID string) ([]shieldwall.CaseEvent, error) {
+	return caseEvents(ctx, tx, caseID)
+}
+
+func caseEvents(ctx context.Context, q queryer, caseID string) ([]shieldwall.CaseEvent, error) {
+	rows, err := q.query(ctx, `SELECT event, at, reference, recorded_by, recorded_at FROM case_events WHERE case_id = ? ORDER BY at, event`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case events: %w", err)
+	}
+	defer rows.Close()
+	out := []shieldwall.CaseEvent{}
+	for rows.Next() {
+		var e shieldwall.CaseEvent
+		var when, recorded dbTime
+		if err := rows.Scan(&e.Event, &when, &e.Reference, &e.RecordedByName, &recorded); err != nil {
+			return nil, fmt.Errorf("store: scan case event: %w", err)
+		}
+		e.At, e.RecordedAt = when.Time, recorded.Time
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AppendTimeline adds one line to a case's history; e.ID and e.CreatedAt are filled in.
+func (tx *Tx) AppendTimeline(ctx context.Context, e *shieldwall.TimelineEntry) error {
+	if e.ID == "" {
+		e.ID = NewID()
+	}
+	e.CreatedAt = tx.Now
+	_, err := tx.exec(ctx, `INSERT INTO case_timeline (id, case_id, kind, body, actor_id, actor_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.CaseID, e.Kind, e.Body, e.ActorID, e.ActorName, at(e.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: append timeline: %w", err)
+	}
+	return nil
+}
+
+// Timeline returns a case's history, newest first, and how many lines it has.
+func (s *Store) Timeline(ctx context.Context, caseID string, page shieldwall.Page) ([]shieldwall.TimelineEntry, int, error) {
+	page = page.Normalize()
+	var total int
+	if err := s.r().queryRow(ctx, `SELECT COUNT(*) FROM case_timeline WHERE case_id = ?`, caseID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count timeline: %w", err)
+	}
+	rows, err := s.r().query(ctx, `SELECT id, case_id, kind, body, actor_id, actor_name, created_at FROM case_timeline
+		WHERE case_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, caseID, page.Limit, page.Offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: timeline: %w", err)
+	}
+	defer rows.Close()
+	out := []shieldwall.TimelineEntry{}
+	for rows.Next() {
+		var e shieldwall.TimelineEntry
+		var c dbTime
+		if err := rows.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Body, &e.ActorID, &e.ActorName, &c); err != nil {
+			return nil, 0, fmt.Errorf("store: scan timeline: %w", err)
+		}
+		e.CreatedAt = c.Time
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+// LinkReportsToCase links reports, and every report of the given campaign,
+// to the case. It returns the ids linked and the earliest report time.
+func (tx *Tx) LinkReportsToCase(ctx context.Context, caseID string, reportIDs []string, campaignID string) ([]string, *time.Time, error) {
+	var linked []string
+	var first *time.Time
+	link := func(where string, arg any) error {
+		rows, err := tx.query(ctx, "SELECT id, created_at FROM reports WHERE "+where, arg)
+		if err != nil {
+			return fmt.Errorf("store: find reports to link: %w", err)
+		}
+		var found []string
+		for rows.Next() {
+			var id string
+			var c dbTime
+			if err := rows.Scan(&id, &c); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: scan report to link: %w", err)
+			}
+			found = append(found, id)
+			if first == nil || c.Time.Before(*first) {
+				t := c.Time
+				first = &t
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range found {
+			if _, err := tx.exec(ctx, `UPDATE reports SET case_id = ? WHERE id = ?`, caseID, id); err != nil {
+				return fmt.Errorf("store: link report: %w", err)
+			}
+		}
+		linked = append(linked, found...)
+		return nil
+	}
+	for _, id := range reportIDs {
+		before := len(linked)
+		if err := link("id = ?", id); err != nil {
+			return nil, nil, err
+		}
+		if len(linked) == before {
+			return nil, nil, shieldwall.FieldErrorf(shieldwall.EINVALID, "report_ids", "No report %q.", id)
+		}
+	}
+	if campaignID != "" {
+		before := len(linked)
+		if err := link("campaign_id = ?", campaignID); err != nil {
+			return nil, nil, err
+		}
+		if len(linked) == before {
+			return nil, nil, shieldwall.FieldErrorf(shieldwall.EINVALID, "campaign_id", "No reports in campaign %q.", campaignID)
+		}
+	}
+	return linked, first, nil
+}
+
+// CaseReportIDs lists the reports linked to a case, oldest first.
+func (s *Store) CaseReportIDs(ctx context.Context, caseID string) ([]string, error) {
+	rows, err := s.r().query(ctx, `SELECT id FROM reports WHERE case_id = ? ORDER BY created_at, id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case reports: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// SaveReview inserts or replaces a case's review.
+func (tx *Tx) SaveReview(ctx context.Context, r *shieldwall.Review) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_reviews (case_id, status, what_happened, timeline, went_well, was_hard, contributing_factors,
+		changes, opened_at, updated_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, what_happened = excluded.what_happened, timeline = excluded.timeline,
+			went_well = excluded.went_well, was_hard = excluded.was_hard, contributing_factors = excluded.contributing_factors,
+			changes = excluded.changes, updated_at = excluded.updated_at, published_at = excluded.published_at`,
+		r.CaseID, r.Status, r.WhatHappened, r.Timeline, r.WentWell, r.WasHard, r.ContributingFactors, r.Changes,
+		at(r.OpenedAt), at(r.UpdatedAt), nullAt(r.PublishedAt))
+	if err != nil {
+		return fmt.Errorf("store: save review: %w", err)
+	}
+	return nil
+}
+
+// FindReview returns a case's review.
+func (s *Store) FindReview(ctx context.Context, caseID string) (shieldwall.Review, error) {
+	return findReview(ctx, s.r(), caseID)
+}
+
+// FindReview returns a case's review inside the transaction.
+func (tx *Tx) FindReview(ctx context.Context, caseID string) (shieldwall.Review, error) {
+	return findReview(ctx, tx, caseID)
+}
+
+func findReview(ctx context.Context, q queryer, caseID string) (shieldwall.Review, error) {
+	var r shieldwall.Review
+	var opened, updated dbTime
+	var published nullTime
+	err := q.queryRow(ctx, `SELECT case_id, status, what_happened, timeline, went_well, was_hard, contributing_factors, changes,
+		opened_at, updated_at, published_at FROM case_reviews WHERE case_id = ?`, caseID).
+		Scan(&r.CaseID, &r.Status, &r.WhatHappened, &r.Timeline, &r.WentWell, &r.WasHard, &r.ContributingFactors, &r.Changes,
+			&opened, &updated, &published)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, shieldwall.Errorf(shieldwall.ENOTFOUND, "This case has no review yet; it opens when the case is recovered.")
+	} else if err != nil {
+		return r, fmt.Errorf("store: find review: %w", err)
+	}
+	r.OpenedAt, r.UpdatedAt, r.PublishedAt = opened.Time, updated.Time, published.ptr()
+	return r, nil
+}
+
+// SetDuty records who fills a case role for a department.
+func (tx *Tx) SetDuty(ctx context.Context, d shieldwall.Duty) error {
+	_, err := tx.exec(ctx, `INSERT INTO duties (department_id, role, user_id, backup_user_id, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (department_id, role) DO UPDATE SET user_id = excluded.user_id, backup_user_id = excluded.backup_user_id,
+			updated_at = excluded.updated_at`,
+		d.DepartmentID, d.Role, nullString(d.UserID), nullString(d.BackupUserID), at(tx.Now))
+	if err != nil {
+		return fmt.Errorf("store: set duty: %w", err)
+	}
+	return nil
+}
+
+// DeleteDuty removes a department's duty.
+func (tx *Tx) DeleteDuty(ctx context.Context, departmentID, role string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM duties WHERE department_id = ? AND role = ?`, departmentID, role); err != nil {
+		return fmt.Errorf("store: delete duty: %w", err)
+	}
+	return nil
+}
+
+// Duties lists a department's duty directory by role.
+func (s *Store) Duties(ctx context.Context, departmentID string) ([]shieldwall.Duty, error) {
+	return duties(ctx, s.r(), departmentID, "")
+}
+
+// Duty returns who fills role for a department; ok is false when nobody was named.
+func (tx *Tx) Duty(ctx context.Context, departmentID, role string) (shieldwall.Duty, bool, error) {
+	ds, err := duties(ctx, tx, departmentID, role)
+	if err != nil || len(ds) == 0 {
+		return shieldwall.Duty{}, false, err
+	}
+	return ds[0], true, nil
+}
+
+func duties(ctx context.Context, q queryer, departmentID, role string) ([]shieldwall.Duty, error) {
+	where, args := "d.department_id = ?", []any{departmentID}
+	if role != "" {
+		where += " AND d.role = ?"
+		args = append(args, role)
+	}
+	rows, err := q.query(ctx, `SELECT d.department_id, d.role, COALESCE(d.user_id, ''), COALESCE(u.name, ''),
+		COALESCE(d.backup_user_id, ''), COALESCE(b.name, ''), d.updated_at
+		FROM duties d LEFT JOIN users u ON u.id = d.user_id AND u.active LEFT JOIN users b ON b.id = d.backup_user_id AND b.active
+		WHERE `+where+` ORDER BY d.role`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: duties: %w", err)
+	}
+	defer rows.Close()
+	out := []shieldwall.Duty{}
+	for rows.Next() {
+		var d shieldwall.Duty
+		var updated dbTime
+		if err := rows.Scan(&d.DepartmentID, &d.Role, &d.UserID, &d.UserName, &d.BackupUserID, &d.BackupUserName, &updated); err != nil {
+			return nil, fmt.Errorf("store: scan duty: %w", err)
+		}
+		d.UpdatedAt = updated.Time
+		// An inactive holder (a leaver) fills no duty.
+		if d.UserName == "" {
+			d.UserID = ""
+		}
+		if d.BackupUserName == "" {
+			d.BackupUserID = ""
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DepartmentChampion returns the first active champion of a department by
+// name: who fills a role when the department named nobody for it.
+func (tx *Tx) DepartmentChampion(ctx context.Context, departmentID string) (shieldwall.User, bool, error) {
+	var id string
+	err := tx.queryRow(ctx, `SELECT id FROM users WHERE department_id = ? AND role = ? AND active = ? ORDER BY name, id LIMIT 1`,
+		departmentID, string(shieldwall.RoleChampion), true).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return shieldwall.User{}, false, nil
+	} else if err != nil {
+		return shieldwall.User{}, false, fmt.Errorf("store: department champion: %w", err)
+	}
+	u, err := findUser(ctx, tx, "u.id = ?", id)
+	return u, err == nil, err
+}
+
+// TouchCase marks the case as changed now, so lists show it first.
+func (tx *Tx) TouchCase(ctx context.Context, id string) error {
+	if _, err := tx.exec(ctx, `UPDATE cases SET updated_at = ? WHERE id = ?`, at(tx.Now), id); err != nil {
+		return fmt.Errorf("store: touch case: %w", err)
+	}
+	return nil
+}
