@@ -394,7 +394,39 @@ func (s *Service) ListAudit(ctx context.Context, actor shieldwall.Actor, f shiel
 	if err := policy.Authorize(actor, policy.AuditList, nil); err != nil {
 		return nil, 0, err
 	}
-	return s.store.ListAudit(ctx, f)
+	// The chain keeps every event, but a confidential case is need-to-know:
+	// a reader outside it learns neither its id nor that a filter by its id
+	// matches anything.
+	scope := policy.CaseListScope(actor)
+	if !scope.All && f.ObjectID != "" {
+		hidden, err := s.store.CasesOutOfScope(ctx, []string{f.ObjectID}, scope)
+		if err != nil {
+			return nil, 0, err
+		}
+		if hidden[f.ObjectID] {
+			return []shieldwall.AuditEvent{}, 0, nil
+		}
+	}
+	events, total, err := s.store.ListAudit(ctx, f)
+	if err != nil || scope.All {
+		return events, total, err
+	}
+	var caseIDs []string
+	for _, e := range events {
+		if e.ObjectType == "case" {
+			caseIDs = append(caseIDs, e.ObjectID)
+		}
+	}
+	hidden, err := s.store.CasesOutOfScope(ctx, caseIDs, scope)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, e := range events {
+		if e.ObjectType == "case" && hidden[e.ObjectID] {
+			events[i].ObjectID, events[i].Summary = "", "(a confidential case)"
+		}
+	}
+	return events, total, nil
 }
 
 // DepartmentFilter resolves the department a list is filtered by (an id,

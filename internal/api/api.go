@@ -11,6 +11,7 @@ import (
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/notify"
 	"github.com/shieldwall/shieldwall/internal/policy"
+	"github.com/shieldwall/shieldwall/internal/response"
 )
 
 // Handler holds the API's dependencies.
@@ -18,11 +19,12 @@ type Handler struct {
 	accounts *accounts.Service
 	intake   *intake.Service
 	notify   *notify.Service
+	response *response.Service
 }
 
 // Register adds every API route to rt.
-func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
-	h := &Handler{accounts: acc, intake: in, notify: notify.New(acc.Store())}
+func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service, resp *response.Service) {
+	h := &Handler{accounts: acc, intake: in, notify: notify.New(acc.Store()), response: resp}
 	for _, op := range operations {
 		rt.API(op.pattern, op.action, op.handler(h))
 	}

@@ -19,7 +19,35 @@ func (s *Service) List(ctx context.Context, actor shieldwall.Actor, f shieldwall
 		return nil, 0, err
 	}
 	sc := policy.ReportListScope(actor)
-	return s.store.ListReports(ctx, f, store.ReportVisibility{All: sc.All || actor.System, DepartmentID: sc.DepartmentID, ReporterID: sc.ReporterID})
+	items, total, err := s.store.ListReports(ctx, f, store.ReportVisibility{All: sc.All || actor.System, DepartmentID: sc.DepartmentID, ReporterID: sc.ReporterID})
+	if err == nil {
+		err = s.hideCases(ctx, actor, items)
+	}
+	return items, total, err
+}
+
+// hideCases blanks the case link of reports whose case the actor may not
+// see: a reporter must not learn that a confidential case exists.
+func (s *Service) hideCases(ctx context.Context, actor shieldwall.Actor, reports []shieldwall.Report) error {
+	if actor.System {
+		return nil
+	}
+	var ids []string
+	for _, r := range reports {
+		if r.CaseID != "" {
+			ids = append(ids, r.CaseID)
+		}
+	}
+	hidden, err := s.store.CasesOutOfScope(ctx, ids, policy.CaseListScope(actor))
+	if err != nil {
+		return err
+	}
+	for i := range reports {
+		if hidden[reports[i].CaseID] {
+			reports[i].CaseID = ""
+		}
+	}
+	return nil
 }
 
 // Get returns one report the actor may see, with indicators, files and messages.
@@ -33,7 +61,9 @@ func (s *Service) Get(ctx context.Context, actor shieldwall.Actor, id string) (s
 	if !policy.Can(actor, policy.ReportView, r) {
 		return shieldwall.Report{}, notFound
 	}
-	return r, nil
+	one := []shieldwall.Report{r}
+	err = s.hideCases(ctx, actor, one)
+	return one[0], err
 }
 
 // Attachment returns a file of a report the actor may see.
@@ -127,6 +157,17 @@ func (s *Service) Triage(ctx context.Context, actor shieldwall.Actor, id string,
 			c, err := cleanText("case_id", "The case", *in.CaseID, 0, 100)
 			if err != nil {
 				return err
+			}
+			if c != "" {
+				// Only a case the actor may see can be linked; a hidden one
+				// answers as a missing one.
+				hidden, err := s.store.CasesOutOfScope(ctx, []string{c}, policy.CaseListScope(actor))
+				if err != nil {
+					return err
+				}
+				if _, err := tx.FindCase(ctx, c); err != nil || hidden[c] {
+					return shieldwall.FieldErrorf(shieldwall.EINVALID, "case_id", "No case %q.", c)
+				}
 			}
 			changes = append(changes, "case link "+c)
 			r.CaseID = c

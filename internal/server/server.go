@@ -23,7 +23,9 @@ import (
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/mailtriage"
+	"github.com/shieldwall/shieldwall/internal/playbook"
 	"github.com/shieldwall/shieldwall/internal/policy"
+	"github.com/shieldwall/shieldwall/internal/response"
 	"github.com/shieldwall/shieldwall/internal/smtpd"
 	"github.com/shieldwall/shieldwall/internal/store"
 	"github.com/shieldwall/shieldwall/internal/web"
@@ -37,6 +39,7 @@ type Server struct {
 	Store    *store.Store
 	Accounts *accounts.Service
 	Intake   *intake.Service
+	Response *response.Service
 	Router   *httpx.Router
 	Registry *prometheus.Registry
 	// Handler is the Router wrapped in the middleware every request passes.
@@ -47,14 +50,19 @@ type Server struct {
 type Option func(*options)
 
 type options struct {
-	triage  mailtriage.Options
-	noBatch bool
-	proxies []netip.Prefix
+	playbooks []*playbook.Playbook
+	triage    mailtriage.Options
+	noBatch   bool
+	proxies   []netip.Prefix
 }
 
 // WithTrustedProxies names the reverse proxies whose X-Forwarded-For and
 // X-Forwarded-Proto headers are believed.
 func WithTrustedProxies(p []netip.Prefix) Option { return func(o *options) { o.proxies = p } }
+
+// WithPlaybooks sets the playbooks cases follow: the built-in library plus
+// any loaded from the configured folder.
+func WithPlaybooks(p []*playbook.Playbook) Option { return func(o *options) { o.playbooks = p } }
 
 // WithTriage sets the organisation's email-triage settings: its own
 // domains, and how its phishing simulations are recognised.
@@ -72,6 +80,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	}
 	s := &Server{Store: st, Accounts: accounts.New(st), Registry: prometheus.NewRegistry()}
 	s.Intake = intake.New(st, intake.Config{Triage: o.triage, NoBatch: o.noBatch})
+	s.Response = response.New(st, response.Config{Playbooks: o.playbooks})
 	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "shieldwall_build_info", Help: "Build version and database dialect."}, []string{"version", "dialect"})
 	info.WithLabelValues(Version, st.Dialect()).Set(1)
@@ -82,7 +91,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.Router.Raw("GET /healthz", policy.Public, http.HandlerFunc(s.handleHealthz))
 	s.Router.Raw("GET /readyz", policy.Public, http.HandlerFunc(s.handleReadyz))
 	s.Router.Raw("GET /metrics", policy.Metrics, promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
-	api.Register(s.Router, s.Accounts, s.Intake)
+	api.Register(s.Router, s.Accounts, s.Intake, s.Response)
 	web.Register(s.Router, s.Accounts, s.Intake)
 
 	// Cross-origin protection refuses unsafe requests that a browser marks

@@ -641,3 +641,31 @@ func (tx *Tx) TouchCase(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// CasesOutOfScope returns which of the given case ids exist but lie
+// outside scope.
+func (s *Store) CasesOutOfScope(ctx context.Context, ids []string, scope shieldwall.CaseScope) (map[string]bool, error) {
+	out := map[string]bool{}
+	if scope.All || len(ids) == 0 {
+		return out, nil
+	}
+	where, args := caseScopeWhere(scope)
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	all := make([]any, 0, len(ids)+len(args))
+	for _, id := range ids {
+		all = append(all, id)
+	}
+	rows, err := s.r().query(ctx, "SELECT c.id FROM cases c WHERE c.id IN ("+marks+") AND NOT "+where, append(all, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: cases out of scope: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}

@@ -554,16 +554,16 @@ func TestReportTriage(t *testing.T) {
 
 		t.Run("AnswerAndAsk", func(t *testing.T) {
 			r := bob.postForm(page, page+"/triage", url.Values{"status": {"resolved"}, "assignee_id": {o.bob.ID},
-				"resolution": {"We blocked the laptop remotely. Thank you for telling us so fast."}, "duplicate_of": {""}, "case_id": {"CASE-7"}})
+				"resolution": {"We blocked the laptop remotely. Thank you for telling us so fast."}, "duplicate_of": {""}})
 			wantLocation(t, r, page+"?notice=report-updated")
-			wantBody(t, bob.get(page+"?notice=report-updated"), "The report was saved.", "CASE-7", `<option value="resolved" selected>`)
+			wantBody(t, bob.get(page+"?notice=report-updated"), "The report was saved.", `<option value="resolved" selected>`)
 			r = bob.postForm(page, page+"/messages", url.Values{"body": {"Was the disk encrypted?"}})
 			wantLocation(t, r, page+"?notice=message-sent#conversation")
 
 			alice := a.signedIn("alice@example.com")
 			mine := alice.get("/reports/mine")
 			wantBody(t, mine, "We blocked the laptop remotely. Thank you for telling us so fast.", "Answered", "Was the disk encrypted?", "Security team")
-			wantNoBody(t, mine, "CASE-7", "Bob Builder")
+			wantNoBody(t, mine, "Bob Builder")
 			own := alice.get(page)
 			wantNoBody(t, own, "Ask the reporter", `/triage"`)
 			r = alice.postForm(page, page+"/messages", url.Values{"body": {""}})
