@@ -25,6 +25,8 @@ const (
 	NotifyCaseEngaged     = "case.engaged"     // a case engaged the person in a role
 	NotifyCaseAdded       = "case.participant" // someone added the person to a case
 	NotifyActionItem      = "action_item.assigned"
+	NotifyClockEscalated  = "case.clock"    // a regulatory clock nears or passed its end
+	NotifyTaskDue         = "case.task_due" // a case task fell due and is not done
 )
 
 // Notification tells one person that something they care about happened.

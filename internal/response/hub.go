@@ -101,3 +101,15 @@ func (h *Hub) Streams() int {
 	}
 	return n
 }
+
+// CloseAll ends every open stream, so that a server shutting down does not
+// wait for browsers that would keep them open forever.
+func (h *Hub) CloseAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, set := range h.subs {
+		for sub := range set {
+			h.drop(sub)
+		}
+	}
+}

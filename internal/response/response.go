@@ -24,7 +24,8 @@ type Config struct {
 	Playbooks []*playbook.Playbook
 	// Holidays are extra non-business days for clocks counted in business days.
 	Holidays []clocks.Date
-	// Now returns the current time; nil means time.Now. Tests move it.
+	// Now returns the current time; nil means the store's clock, which
+	// also dates every transaction. Tests move the store's clock.
 	Now func() time.Time
 }
 
@@ -44,7 +45,7 @@ func New(st *store.Store, cfg Config) *Service {
 		s.playbooks = playbook.Library()
 	}
 	if s.now == nil {
-		s.now = time.Now
+		s.now = func() time.Time { return st.Now() }
 	}
 	return s
 }

@@ -40,7 +40,9 @@ func (o *org) clock() time.Time { return o.now }
 func setup(t *testing.T, st *store.Store) *org {
 	t.Helper()
 	o := &org{st: st, acc: accounts.New(st), now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-	o.svc = response.New(st, response.Config{Now: o.clock})
+	// One clock for the store's transactions and the service's deadlines.
+	st.Now = o.clock
+	o.svc = response.New(st, response.Config{})
 	user := func(email, name, dept string, role shieldwall.Role) shieldwall.User {
 		u, err := o.acc.CreateUser(t.Context(), cli, shieldwall.UserInput{Email: email, Name: name, Department: dept, Role: role},
 			accounts.CreateUserOptions{CreateDepartment: true})
@@ -334,6 +336,67 @@ func TestCreateValidation(t *testing.T) {
 		testdb.WantCode(t, err, shieldwall.EFORBIDDEN)
 		if _, total, _ := o.svc.List(ctx, sec, shieldwall.CaseFilter{}); total != 0 {
 			t.Errorf("refused input left %d cases behind", total)
+		}
+	})
+}
+
+func TestSweepEscalatesClocksAndTasksOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		o := setup(t, st)
+		ctx := t.Context()
+		c, err := o.svc.Create(ctx, actorOf(o.security), shieldwall.CaseInput{Title: "Laptop with customer data stolen", Type: "personal-data-breach",
+			Severity: shieldwall.SEV3, Affected: []string{"personal-data"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := o.svc.Sweep(ctx); err != nil || n != 0 {
+			t.Fatalf("fresh case: sweep sent %d, %v", n, err)
+		}
+		// Two hours on, the 1-hour tasks are due; sixty hours on, the GDPR clock is near its end.
+		o.now = o.now.Add(2 * time.Hour)
+		n, err := o.svc.Sweep(ctx)
+		if err != nil || n == 0 {
+			t.Fatalf("due tasks: sweep sent %d, %v", n, err)
+		}
+		if again, err := o.svc.Sweep(ctx); err != nil || again != 0 {
+			t.Fatalf("second sweep sent %d more, %v", again, err)
+		}
+		o.now = o.now.Add(60 * time.Hour)
+		if n, err = o.svc.Sweep(ctx); err != nil || n == 0 {
+			t.Fatalf("clock due soon: sweep sent %d, %v", n, err)
+		}
+		items, _, _, err := st.ListNotifications(ctx, o.privacy.ID, shieldwall.NotificationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var clockAlert bool
+		for _, it := range items {
+			if it.Kind == shieldwall.NotifyClockEscalated && it.Urgency == shieldwall.UrgencyCritical && strings.Contains(it.Title, "GDPR art. 33") {
+				clockAlert = true
+			}
+		}
+		if !clockAlert {
+			t.Errorf("the privacy officer (Legal's engaged role; counsel is not engaged at SEV3) got no critical clock alert: %+v", items)
+		}
+		entries, _, _ := o.svc.Timeline(ctx, actorOf(o.security), c.ID, shieldwall.Page{Limit: 5})
+		if entries[0].Kind != shieldwall.TimelineEscalation {
+			t.Errorf("newest timeline entry %+v; want the escalation", entries[0])
+		}
+		// Filing stops further clock escalation; overdue tasks were already told once.
+		if _, err := o.svc.RecordEvent(ctx, actorOf(o.privacy), c.ID, response.EventInput{Event: "gdpr-33-notified", Reference: "X"}); err != nil {
+			t.Fatal(err)
+		}
+		o.now = o.now.Add(24 * time.Hour)
+		if n, err := o.svc.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		} else {
+			// Only tasks that fell due since (the 72 h ones) may be escalated now, never the filed clock.
+			items, _, _, _ = st.ListNotifications(ctx, o.privacy.ID, shieldwall.NotificationFilter{})
+			for _, it := range items {
+				if it.Kind == shieldwall.NotifyClockEscalated && strings.Contains(it.Title, "overdue") {
+					t.Errorf("a filed clock escalated as overdue (%d sent): %q", n, it.Title)
+				}
+			}
 		}
 	})
 }

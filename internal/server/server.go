@@ -221,8 +221,14 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(s.Response.Hub().CloseAll)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	// Clocks and due tasks escalate from a sweep every minute; a claim in
+	// the database keeps replicas from escalating the same thing twice.
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go s.Response.RunSweeper(sweepCtx, time.Minute, func(err error) { log.Error("escalation sweep failed", "err", err) })
 
 	var mailbox *smtpd.Server
 	if cfg.SMTP.Addr != "" {

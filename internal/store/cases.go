@@ -669,3 +669,88 @@ func (s *Store) CasesOutOfScope(ctx context.Context, ids []string, scope shieldw
 	}
 	return out, rows.Err()
 }
+
+// ClaimCaseAlert records that an escalation was sent; it reports false when
+// one was already recorded, so concurrent sweeps send each only once.
+func (tx *Tx) ClaimCaseAlert(ctx context.Context, caseID, subject, level string) (bool, error) {
+	res, err := tx.exec(ctx, `INSERT INTO case_alerts (case_id, subject, level, sent_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (case_id, subject, level) DO NOTHING`, caseID, subject, level, at(tx.Now))
+	if err != nil {
+		return false, fmt.Errorf("store: claim case alert: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// OpenCasesWithClocks lists open cases whose regulatory clocks may be
+// running: those whose type or affected flags call for them.
+func (s *Store) OpenCasesWithClocks(ctx context.Context, limit int) ([]shieldwall.Case, error) {
+	rows, err := s.r().query(ctx, "SELECT "+caseColumns+` FROM cases c WHERE c.status <> 'closed'
+		AND (c.type = 'personal-data-breach' OR c.affected <> '') ORDER BY c.updated_at DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: open cases with clocks: %w", err)
+	}
+	defer rows.Close()
+	var out []shieldwall.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// DueTask is an open task that has fallen due, with its case.
+type DueTask struct {
+	CaseID    string
+	CaseTitle string
+	Task      shieldwall.CaseTask
+	HolderID  string
+}
+
+// TasksFallenDue lists open tasks of open cases due at or before now and
+// not yet escalated.
+func (s *Store) TasksFallenDue(ctx context.Context, now time.Time, limit int) ([]DueTask, error) {
+	rows, err := s.r().query(ctx, `SELECT t.case_id, c.title, t.id, t.role, t.title, t.due_at, COALESCE(r.user_id, '')
+		FROM case_tasks t JOIN cases c ON c.id = t.case_id
+		LEFT JOIN case_roles r ON r.case_id = t.case_id AND r.role = t.role
+		WHERE t.status = 'open' AND t.due_at <= ? AND c.status <> 'closed'
+		AND NOT EXISTS (SELECT 1 FROM case_alerts a WHERE a.case_id = t.case_id AND a.subject = 'task:' || t.id)
+		ORDER BY t.due_at LIMIT ?`, at(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: tasks fallen due: %w", err)
+	}
+	defer rows.Close()
+	var out []DueTask
+	for rows.Next() {
+		var d DueTask
+		var due dbTime
+		if err := rows.Scan(&d.CaseID, &d.CaseTitle, &d.Task.ID, &d.Task.Role, &d.Task.Title, &due, &d.HolderID); err != nil {
+			return nil, err
+		}
+		d.Task.DueAt = due.Time
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// SecurityLeads lists the active members of the security team, who are
+// told of every escalation.
+func (tx *Tx) SecurityLeads(ctx context.Context) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT id FROM users WHERE role = ? AND active = ? ORDER BY name, id`, string(shieldwall.RoleSecurity), true)
+	if err != nil {
+		return nil, fmt.Errorf("store: security leads: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

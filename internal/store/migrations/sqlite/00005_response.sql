@@ -117,10 +117,21 @@ CREATE TABLE duties (
     PRIMARY KEY (department_id, role)
 );
 
+-- Escalations already sent, so that every replica's sweep sends each once:
+-- a clock nearing or past its end, a task falling due.
+CREATE TABLE case_alerts (
+    case_id TEXT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    subject TEXT NOT NULL, -- clock:gdpr-33 or task:<id>
+    level   TEXT NOT NULL, -- due-soon, overdue, due
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (case_id, subject, level)
+);
+
 CREATE INDEX reports_case ON reports (case_id) WHERE case_id IS NOT NULL;
 
 -- +goose Down
 DROP INDEX reports_case;
+DROP TABLE case_alerts;
 DROP TABLE duties;
 DROP TABLE case_reviews;
 DROP TABLE case_timeline;
