@@ -14,14 +14,17 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/audit"
 	"github.com/shieldwall/shieldwall/internal/auth"
+	"github.com/shieldwall/shieldwall/internal/clocks"
 	"github.com/shieldwall/shieldwall/internal/demo"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/mailtriage"
+	"github.com/shieldwall/shieldwall/internal/playbook"
 	"github.com/shieldwall/shieldwall/internal/server"
 	"github.com/shieldwall/shieldwall/internal/smtpd"
 	"github.com/shieldwall/shieldwall/internal/store"
@@ -277,6 +280,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.Var(&ownDomains, "own-domains", "the organisation's own email `domains`, for spotting look-alike senders (comma-separated; --demo: northwind.example)")
 	f.Var(&simHeaders, "simulation-headers", "`headers` that mark your own phishing tests, \"Name\" or \"Name: value\" (comma-separated; X-Gophish-Contact is always recognised)")
 	f.Var(&simDomains, "simulation-domains", "sender `domains` of your phishing-test service (comma-separated)")
+	playbookDir := f.String("playbooks", "", "`folder` of extra playbook YAML files (id.yaml; one with a built-in id replaces it); all are validated at start")
+	var holidays listFlag
+	f.Var(&holidays, "holidays", "extra non-business `dates` (YYYY-MM-DD, comma-separated) for clocks counted in business days")
 	var proxies listFlag
 	f.Var(&proxies, "trusted-proxy", "reverse proxy `addresses` or CIDRs whose X-Forwarded-For/-Proto are believed, e.g. 10.0.0.0/8\n(comma-separated; set it when TLS ends at a proxy, so cookies stay Secure)")
 	if err := f.parse(args); err != nil {
@@ -291,17 +297,40 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return shieldwall.Errorf(shieldwall.EINVALID, "--trusted-proxy: %v", err)
 	}
+	playbooks := playbook.Library()
+	if *playbookDir != "" {
+		if playbooks, err = playbook.LoadDir(*playbookDir); err != nil {
+			return shieldwall.Errorf(shieldwall.EINVALID, "--playbooks: %v", err)
+		}
+	}
+	days, err := parseDates(holidays)
+	if err != nil {
+		return shieldwall.Errorf(shieldwall.EINVALID, "--holidays: %v", err)
+	}
 	triage := mailtriage.Options{OwnDomains: ownDomains, SimulationHeaders: simHeaders, SimulationDomains: simDomains}
 	if *withDemo && len(triage.OwnDomains) == 0 {
 		triage.OwnDomains = []string{demo.Domain}
 	}
 	return server.Run(ctx, server.Config{
-		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo, Triage: triage, TrustedProxies: trusted,
+		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo, Triage: triage, TrustedProxies: trusted, Playbooks: playbooks, Holidays: days,
 		SMTP: smtpd.Config{Addr: *smtpAddr, Domain: *smtpDomain, AllowedRecipients: smtpRecipients},
 		Seed: func(ctx context.Context, s *server.Server) (string, error) {
 			return demo.Load(ctx, s.Accounts, s.Intake)
 		},
 	}, log, stdout)
+}
+
+// parseDates reads YYYY-MM-DD dates.
+func parseDates(values []string) ([]clocks.Date, error) {
+	var out []clocks.Date
+	for _, v := range values {
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", v)
+		}
+		out = append(out, clocks.Date{Year: t.Year(), Month: t.Month(), Day: t.Day()})
+	}
+	return out, nil
 }
 
 // listFlag is a list flag that may be repeated and takes comma-separated values.

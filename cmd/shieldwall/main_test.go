@@ -657,3 +657,28 @@ func TestServe(t *testing.T) {
 		})
 	})
 }
+
+func TestServeRefusesBadPlaybooksAndHolidays(t *testing.T) {
+	dir := t.TempDir()
+	// A playbook file that names a role no task can use: the start is refused with the file and field named.
+	bad := "id: broken\nname: Broken\nroles:\n  - id: it-containment\n    name: IT\n    department: IT\ntasks:\n  - id: t\n    role: nobody\n    title: x\n    due: 1h\n"
+	if err := os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "s.db")
+	log := slog.Default()
+	defer slog.SetDefault(log) // serve sets the default logger
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--playbooks", dir}, "broken.yaml: tasks[0].role"},
+		{[]string{"--playbooks", filepath.Join(dir, "missing")}, "--playbooks"},
+		{[]string{"--holidays", "2026-12-25,25/12/2026"}, `"25/12/2026" is not a date`},
+	} {
+		r := runCmd(t, "", append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, tc.flags...)...).want(t, 1)
+		if !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("serve %v: stderr %q; want it to name %q", tc.flags, r.stderr, tc.want)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/api"
+	"github.com/shieldwall/shieldwall/internal/clocks"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/mailtriage"
@@ -51,6 +52,7 @@ type Option func(*options)
 
 type options struct {
 	playbooks []*playbook.Playbook
+	holidays  []clocks.Date
 	triage    mailtriage.Options
 	noBatch   bool
 	proxies   []netip.Prefix
@@ -63,6 +65,9 @@ func WithTrustedProxies(p []netip.Prefix) Option { return func(o *options) { o.p
 // WithPlaybooks sets the playbooks cases follow: the built-in library plus
 // any loaded from the configured folder.
 func WithPlaybooks(p []*playbook.Playbook) Option { return func(o *options) { o.playbooks = p } }
+
+// WithHolidays sets extra non-business days for clocks counted in business days.
+func WithHolidays(d []clocks.Date) Option { return func(o *options) { o.holidays = d } }
 
 // WithTriage sets the organisation's email-triage settings: its own
 // domains, and how its phishing simulations are recognised.
@@ -80,7 +85,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	}
 	s := &Server{Store: st, Accounts: accounts.New(st), Registry: prometheus.NewRegistry()}
 	s.Intake = intake.New(st, intake.Config{Triage: o.triage, NoBatch: o.noBatch})
-	s.Response = response.New(st, response.Config{Playbooks: o.playbooks})
+	s.Response = response.New(st, response.Config{Playbooks: o.playbooks, Holidays: o.holidays})
 	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "shieldwall_build_info", Help: "Build version and database dialect."}, []string{"version", "dialect"})
 	info.WithLabelValues(Version, st.Dialect()).Set(1)
@@ -136,6 +141,10 @@ type Config struct {
 	Triage mailtriage.Options
 	// TrustedProxies are the reverse proxies in front (see WithTrustedProxies).
 	TrustedProxies []netip.Prefix
+	// Playbooks are the playbooks cases follow; nil means the built-in library.
+	Playbooks []*playbook.Playbook
+	// Holidays are extra non-business days for clocks counted in business days.
+	Holidays []clocks.Date
 	// SMTP configures the phishing mailbox; an empty SMTP.Addr runs none.
 	SMTP smtpd.Config
 	// Seed fills an empty database with demo data and returns what to print; set by cmd to avoid an import cycle.
@@ -178,7 +187,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	defer st.Close()
-	s := New(st, log, WithTriage(cfg.Triage), WithTrustedProxies(cfg.TrustedProxies))
+	s := New(st, log, WithTriage(cfg.Triage), WithTrustedProxies(cfg.TrustedProxies), WithPlaybooks(cfg.Playbooks), WithHolidays(cfg.Holidays))
 	defer s.Close()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
