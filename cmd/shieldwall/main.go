@@ -315,7 +315,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo, Triage: triage, TrustedProxies: trusted, Playbooks: playbooks, Holidays: days,
 		SMTP: smtpd.Config{Addr: *smtpAddr, Domain: *smtpDomain, AllowedRecipients: smtpRecipients},
 		Seed: func(ctx context.Context, s *server.Server) (string, error) {
-			return demo.Load(ctx, s.Accounts, s.Intake)
+			return demo.Load(ctx, s.Accounts, s.Intake, s.Response)
 		},
 	}, log, stdout)
 }

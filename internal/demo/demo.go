@@ -12,6 +12,7 @@ import (
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/auth"
 	"github.com/shieldwall/shieldwall/internal/intake"
+	"github.com/shieldwall/shieldwall/internal/response"
 )
 
 // Domain is the demo organisation's email domain (.example is reserved, RFC 2606).
@@ -152,7 +153,7 @@ func password() string {
 
 // Load puts the demo organisation into an empty database and returns the
 // message to print: the sign-in accounts and their passwords, shown once.
-func Load(ctx context.Context, acc *accounts.Service, in *intake.Service) (string, error) {
+func Load(ctx context.Context, acc *accounts.Service, in *intake.Service, resp *response.Service) (string, error) {
 	org := Generate()
 	if err := acc.Import(ctx, shieldwall.SystemActor("demo"), org.Departments, org.People); err != nil {
 		return "", err
@@ -160,9 +161,13 @@ func Load(ctx context.Context, acc *accounts.Service, in *intake.Service) (strin
 	if err := loadReports(ctx, acc, in, org); err != nil {
 		return "", err
 	}
+	if err := loadCases(ctx, acc, in, resp, org); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nLoaded the demo organisation: %d departments, %d people, and their reports (a phishing wave of 13 forwards\n"+
-		"grouped into one campaign, a phishing test, payment fraud, a lost laptop, shadow IT, a data exposure, an anonymous near miss).\n",
+		"grouped into one campaign, a phishing test, payment fraud, a lost laptop, shadow IT, a data exposure, an anonymous near miss),\n"+
+		"each department's duty directory, and two cases: a personal-data breach with its GDPR clock running and the phishing wave under review.\n",
 		len(org.Departments), len(org.People))
 	fmt.Fprintf(&b, "Sign in with any of these accounts (the passwords are shown only now):\n\n")
 	for _, a := range org.Accounts {
