@@ -46,6 +46,7 @@ Usage:
   shieldwall token create  create an API token and print it
   shieldwall audit verify  check the audit chain; exit 1 at the first broken event
   shieldwall bench intake  measure report intake beside a bare net/http baseline
+  shieldwall bench cases   measure case pages, lists and live timelines on 100,000 cases
   shieldwall version       print the version
 
 Every command takes --db FILE (SQLite, the default: shieldwall.db) or
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdAuditVerify(ctx, rest, stdout, stderr)
 	case "bench intake":
 		err = cmdBenchIntake(ctx, rest, stdout, stderr)
+	case "bench cases":
+		err = cmdBenchCases(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, server.Version)
 		return 0
