@@ -104,8 +104,11 @@ func (s *Service) Patch(ctx context.Context, actor shieldwall.Actor, id string, 
 			if err := say(shieldwall.TimelineCase, msg); err != nil {
 				return err
 			}
-			// Everyone watching must be checked again under the new rule.
+			// Everyone watching, on every replica, must be checked again under the new rule.
 			p.kicks = append(p.kicks, [2]string{c.ID, ""})
+			if err := tx.AnnounceKick(ctx, c.ID, ""); err != nil {
+				return err
+			}
 		}
 		if in.Status != nil && *in.Status != c.Status {
 			if err := say(shieldwall.TimelineStatus, fmt.Sprintf("Status: %s → %s.", c.Status, *in.Status)); err != nil {
@@ -371,6 +374,9 @@ func (s *Service) RemoveParticipant(ctx context.Context, actor shieldwall.Actor,
 			return err
 		}
 		p.kicks = append(p.kicks, [2]string{caseID, userID})
+		if err := tx.AnnounceKick(ctx, caseID, userID); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, actor, "case.participant.remove", "case", caseID, "removed participant "+userID)
 	})
 }

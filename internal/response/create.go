@@ -60,6 +60,9 @@ func note(ctx context.Context, tx *store.Tx, p *pending, actor shieldwall.Actor,
 	if err := tx.AppendTimeline(ctx, &e); err != nil {
 		return err
 	}
+	if err := tx.AnnounceTimeline(ctx, e.ID); err != nil {
+		return err
+	}
 	p.entries = append(p.entries, e)
 	return nil
 }

@@ -1,7 +1,10 @@
 package response
 
 import (
+	"context"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/shieldwall/shieldwall"
 )
@@ -12,7 +15,14 @@ import (
 type Hub struct {
 	mu   sync.Mutex
 	subs map[string]map[*Subscription]struct{} // by case id
+	// local remembers the entries this process published in the last
+	// minute, so that their announcement coming back from PostgreSQL
+	// is not delivered twice.
+	local map[string]time.Time
 }
+
+// localMemory is how long a published entry is remembered as local.
+const localMemory = time.Minute
 
 // Subscription is one open stream of one case for one person.
 type Subscription struct {
@@ -29,7 +39,9 @@ type Subscription struct {
 const subscriptionBuffer = 64
 
 // NewHub returns an empty hub.
-func NewHub() *Hub { return &Hub{subs: map[string]map[*Subscription]struct{}{}} }
+func NewHub() *Hub {
+	return &Hub{subs: map[string]map[*Subscription]struct{}{}, local: map[string]time.Time{}}
+}
 
 // subscribe opens a stream; the caller has checked access.
 func (h *Hub) subscribe(caseID, userID string) *Subscription {
@@ -68,7 +80,14 @@ func (h *Hub) publish(entries []shieldwall.TimelineEntry) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	now := time.Now()
+	for id, at := range h.local {
+		if now.Sub(at) > localMemory {
+			delete(h.local, id)
+		}
+	}
 	for _, e := range entries {
+		h.local[e.ID] = now
 		for sub := range h.subs[e.CaseID] {
 			select {
 			case sub.C <- e:
@@ -77,6 +96,14 @@ func (h *Hub) publish(entries []shieldwall.TimelineEntry) {
 			}
 		}
 	}
+}
+
+// seen reports whether this process already published the entry.
+func (h *Hub) seen(id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, ok := h.local[id]
+	return ok
 }
 
 // kick closes the streams of a case, all of them when userID is empty;
@@ -111,5 +138,45 @@ func (h *Hub) CloseAll() {
 		for sub := range set {
 			h.drop(sub)
 		}
+	}
+}
+
+// Listen delivers timeline entries written by other replicas to this
+// process's streams, until ctx ends; with SQLite, where one process owns
+// the database, it returns at once. A lost connection is retried.
+func (s *Service) Listen(ctx context.Context, ready func(), report func(error)) {
+	if !s.store.SharesTimeline() {
+		if ready != nil {
+			ready()
+		}
+		return
+	}
+	wait := time.Second
+	for ctx.Err() == nil {
+		err := s.store.ListenTimeline(ctx, ready, func(id string) {
+			if kick, ok := strings.CutPrefix(id, "kick "); ok {
+				caseID, userID, _ := strings.Cut(kick, " ")
+				s.hub.kick(caseID, userID)
+				return
+			}
+			if s.hub.seen(id) {
+				return
+			}
+			if e, err := s.store.TimelineEntry(ctx, id); err == nil {
+				s.hub.publish([]shieldwall.TimelineEntry{e})
+			}
+		})
+		ready = nil
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil && report != nil {
+			report(err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
 	}
 }

@@ -400,3 +400,68 @@ func TestSweepEscalatesClocksAndTasksOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestReplicasShareTheLiveTimeline runs two replicas on one PostgreSQL
+// database: an entry written on one reaches a stream open on the other, and
+// removing a participant on one closes their stream on the other.
+func TestReplicasShareTheLiveTimeline(t *testing.T) {
+	for _, d := range testdb.Dialects(t) {
+		if d != "postgres" {
+			continue
+		}
+		t.Run(d, func(t *testing.T) {
+			cfg := testdb.Config(t, d)
+			stA, err := store.Open(t.Context(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stA.Close()
+			if _, err := stA.Migrate(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			stB, err := store.Open(t.Context(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stB.Close()
+			o := setup(t, stA)
+			replicaB := response.New(stB, response.Config{})
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			listening := make(chan struct{})
+			go replicaB.Listen(ctx, func() { close(listening) }, func(err error) { t.Errorf("listen: %v", err) })
+			<-listening
+
+			c, err := o.svc.Create(t.Context(), actorOf(o.security), shieldwall.CaseInput{Title: "Ransomware on a file server", Type: "ransomware", Severity: shieldwall.SEV1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := o.svc.AddParticipant(t.Context(), actorOf(o.security), c.ID, o.member.ID); err != nil {
+				t.Fatal(err)
+			}
+			sub, err := replicaB.Subscribe(t.Context(), actorOf(o.member), c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := o.svc.AddEntry(t.Context(), actorOf(o.security), c.ID, "decision", "Isolate the file server."); err != nil {
+				t.Fatal(err)
+			}
+			// Earlier entries (the member being added) may still be on their way: wait for this one.
+			deadline := time.After(10 * time.Second)
+			for got := false; !got; {
+				select {
+				case e := <-sub.C:
+					got = e.Body == "Isolate the file server."
+				case <-deadline:
+					t.Fatal("the entry written on replica A never reached replica B's stream")
+				}
+			}
+			if err := o.svc.RemoveParticipant(t.Context(), actorOf(o.security), c.ID, o.member.ID); err != nil {
+				t.Fatal(err)
+			}
+			if open := <-drain(sub.C); open {
+				t.Error("removing the participant on replica A left their stream on replica B open")
+			}
+		})
+	}
+}

@@ -238,6 +238,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
 	go s.Response.RunSweeper(sweepCtx, time.Minute, func(err error) { log.Error("escalation sweep failed", "err", err) })
+	// On PostgreSQL, timeline entries written by other replicas reach this one's live pages.
+	go s.Response.Listen(sweepCtx, nil, func(err error) {
+		log.Warn("listening for other replicas' timeline entries failed; retrying", "err", err)
+	})
 
 	var mailbox *smtpd.Server
 	if cfg.SMTP.Addr != "" {

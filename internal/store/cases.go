@@ -771,3 +771,18 @@ func (tx *Tx) SecurityLeads(ctx context.Context) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// TimelineEntry returns one timeline entry.
+func (s *Store) TimelineEntry(ctx context.Context, id string) (shieldwall.TimelineEntry, error) {
+	var e shieldwall.TimelineEntry
+	var c dbTime
+	err := s.r().queryRow(ctx, `SELECT id, case_id, kind, body, actor_id, actor_name, created_at FROM case_timeline WHERE id = ?`, id).
+		Scan(&e.ID, &e.CaseID, &e.Kind, &e.Body, &e.ActorID, &e.ActorName, &c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, shieldwall.Errorf(shieldwall.ENOTFOUND, "Timeline entry not found.")
+	} else if err != nil {
+		return e, fmt.Errorf("store: timeline entry: %w", err)
+	}
+	e.CreatedAt = c.Time
+	return e, nil
+}
