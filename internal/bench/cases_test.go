@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -71,7 +72,8 @@ func BenchmarkCases(b *testing.B) {
 			for b.Loop() {
 				var out bytes.Buffer
 				res, err := Cases(context.Background(), casesConfig(b, d, cases, entries, 400, 100, 50, &out))
-				b.Log("\n" + out.String())
+				// The whole table, not b.Log, which shortens long output.
+				fmt.Fprintf(os.Stdout, "\n%s: %s\n", d, out.String())
 				if err != nil {
 					b.Fatal(err)
 				}
