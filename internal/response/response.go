@@ -189,10 +189,15 @@ func measures(c shieldwall.Case, now time.Time) *shieldwall.CaseMeasures {
 		created := c.CreatedAt
 		m.ReportToCase = since(*c.FirstReportAt, &created)
 	}
-	// Response times run from when the organisation became aware.
-	m.ToAcknowledgement = since(c.AwareAt, c.AcknowledgedAt)
-	m.ToContainment = since(c.AwareAt, c.ContainedAt)
-	m.ToClosure = since(c.AwareAt, c.ClosedAt)
+	// Response times run from the first report when there was one (the
+	// moment someone outside security saw it), else from awareness.
+	from := c.AwareAt
+	if c.FirstReportAt != nil && c.FirstReportAt.Before(from) {
+		from = *c.FirstReportAt
+	}
+	m.ToAcknowledgement = since(from, c.AcknowledgedAt)
+	m.ToContainment = since(from, c.ContainedAt)
+	m.ToClosure = since(from, c.ClosedAt)
 	byDept := map[string]*shieldwall.DepartmentTasks{}
 	var order []string
 	for _, t := range c.Tasks {
