@@ -1,0 +1,79 @@
+// The case pages' behaviour: time-zone fields, and the live timeline.
+// Everything is an enhancement; the pages work without it.
+(function () {
+  "use strict";
+
+  // <input type="hidden" data-timezone> carries the browser's time zone,
+  // so that a time typed in the form means the person's own clock.
+  function fillTimeZones() {
+    var zone = "";
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      zone = "";
+    }
+    document.querySelectorAll("input[data-timezone]").forEach(function (input) {
+      input.value = zone;
+    });
+  }
+
+  // <section data-live="/cases/ID/live"> receives new timeline entries as
+  // server-sent events whose data is the entry's HTML, made by the server's
+  // templates (escaped there), and puts them at the top of #timeline-list.
+  function startLive(section) {
+    var list = document.getElementById("timeline-list");
+    var status = document.getElementById("live-status");
+    var url = section.getAttribute("data-live");
+    if (!list || !url || typeof EventSource !== "function") {
+      return;
+    }
+    var source = null;
+    var retry = null;
+    function connect() {
+      source = new EventSource(url);
+      source.addEventListener("open", function () {
+        if (status) {
+          status.textContent = "New entries appear here as they are added.";
+        }
+      });
+      source.addEventListener("timeline", function (event) {
+        var holder = document.createElement("template");
+        holder.innerHTML = event.data;
+        var entry = holder.content.firstElementChild;
+        if (!entry || (entry.id && document.getElementById(entry.id))) {
+          return;
+        }
+        entry.classList.add("entry-new");
+        list.insertBefore(entry, list.firstChild);
+      });
+      // The server closes the stream when access must be checked again:
+      // ask again, which checks it.
+      source.addEventListener("reset", function () {
+        source.close();
+        clearTimeout(retry);
+        retry = setTimeout(connect, 1000);
+      });
+      source.addEventListener("error", function () {
+        if (source.readyState === EventSource.CLOSED && status) {
+          status.textContent = "Live updates stopped. Reload the page to see new entries.";
+        }
+      });
+    }
+    connect();
+    window.addEventListener("pagehide", function () {
+      if (source) {
+        source.close();
+      }
+    });
+  }
+
+  function start() {
+    fillTimeZones();
+    document.querySelectorAll("[data-live]").forEach(startLive);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
