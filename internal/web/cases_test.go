@@ -274,3 +274,32 @@ func TestConfidentialCasePagesAreNeedToKnow(t *testing.T) {
 		wantNoBody(t, mo.get("/cases"), marker)
 	})
 }
+
+func TestOpenCaseFromCampaign(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		a := newApp(t, st)
+		newOrg(a)
+		phish := readPhish(t)
+		for _, email := range []string{"alice@example.com", "carol@example.com"} {
+			r := a.signedIn(email).postMultipart("/report", "/report", url.Values{"kind": {"phishing"}, "title": {"Invoice mail"}}, upload{"attachments", "mail.eml", phish})
+			wantLocation(t, r, "/report/sent")
+		}
+		sec := a.signedIn("sam@example.com")
+		m := regexp.MustCompile(`href="/campaigns/([^"]+)"`).FindStringSubmatch(sec.get("/triage").body)
+		if m == nil {
+			t.Fatal("the queue links no campaign")
+		}
+		wantBody(t, sec.get("/campaigns/"+m[1]), `href="/cases/new?campaign=`+m[1]+`"`)
+		page := "/cases/new?campaign=" + m[1]
+		form := sec.get(page)
+		wantBody(t, form, "2 reports, all linked", `<option value="phishing" selected>`)
+		id := openCase(t, sec, page, url.Values{"title": {"Invoice phishing wave"}, "type": {"phishing"}, "severity": {"SEV3"}, "campaign": {m[1]}})
+		view := sec.get("/cases/" + id)
+		wantBody(t, view, "Linked reports", "Invoice mail")
+		if n := strings.Count(mainOf(view.body), `<li><a href="/reports/`); n != 2 {
+			t.Errorf("the case links %d reports; want the campaign's 2", n)
+		}
+		// A champion may not open cases: the form is the security team's.
+		wantStatus(t, a.signedIn("bob@example.com").get(page), http.StatusForbidden)
+	})
+}
