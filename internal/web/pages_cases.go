@@ -387,8 +387,12 @@ type casePage struct {
 	EntryKinds    []option
 	Affected      []checkOption
 	Reports       []shieldwall.Report
+	MoreReports   int // linked reports beyond the first maxLinkedShown
 	HasReview     bool
 }
+
+// maxLinkedShown is how many linked reports a case page lists.
+const maxLinkedShown = 50
 
 // handleCase serves GET /cases/{id}. A case the person may not see
 // answers the same "not found" page as a case that does not exist.
@@ -497,7 +501,12 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 		cv.Prefix = "all-"
 		data.Clocks = append(data.Clocks, cv)
 	}
-	for _, rid := range c.ReportIDs {
+	for i, rid := range c.ReportIDs {
+		if i == maxLinkedShown {
+			// A campaign may bring hundreds: the page stays fast, and says so.
+			data.MoreReports = len(c.ReportIDs) - i
+			break
+		}
 		// Only reports the person may open are linked.
 		if rep, err := h.intake.Get(ctx, actor, rid); err == nil {
 			data.Reports = append(data.Reports, rep)
