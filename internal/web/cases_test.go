@@ -210,7 +210,8 @@ func TestCasePagesPersonalDataBreachWalk(t *testing.T) {
 		// Closed: the case says so, and its timeline holds the whole story.
 		wantLocation(t, sam.postForm("/cases/"+id, "/cases/"+id, caseForm(shieldwall.CaseClosed, "Payroll file emailed to a customer", summary)), "/cases/"+id+"?notice=case-updated")
 		closed := sam.get("/cases/" + id)
-		wantBody(t, closed, "Closed", "Status: recovered → closed.", "We notify the authority today.", "Published the post-incident review.")
+		wantBody(t, closed, "Closed", "Status: recovered → closed.", "We notify the authority today.", "Published the post-incident review.",
+			"Response times", "First report to case", "1 task done on time")
 		wantBody(t, sam.get("/cases?status=closed"), "Payroll file emailed to a customer")
 		wantNoBody(t, sam.get("/cases?open=true"), "Payroll file emailed to a customer")
 	})

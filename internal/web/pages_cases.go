@@ -765,3 +765,24 @@ type affectedArgs struct {
 	Form     *form
 	Affected []checkOption
 }
+
+// measure says a response time in words: "3 h 20 min", or "not yet".
+func measure(s *shieldwall.Seconds) string {
+	if s == nil {
+		return "not yet"
+	}
+	d := time.Duration(*s) * time.Second
+	switch {
+	case d < time.Minute:
+		return "under a minute"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + " min"
+	case d < 48*time.Hour:
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		if m == 0 {
+			return strconv.Itoa(h) + " h"
+		}
+		return strconv.Itoa(h) + " h " + strconv.Itoa(m) + " min"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + " days"
+}

@@ -81,6 +81,7 @@ func funcs(a *assets) template.FuncMap {
 		"entryKind":     entryKindLabel,
 		"clockStatus":   clockStatusLabel,
 		"remaining":     remaining,
+		"measure":       measure,
 		"eventLabel":    func(e string) string { return recordableLabel(e) },
 		"clockCard": func(v clockView, caseID, csrf string) clockCard {
 			return clockCard{V: v, CaseID: caseID, CSRF: csrf}

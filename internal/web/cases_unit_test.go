@@ -70,3 +70,22 @@ func FuzzParseLocalTime(f *testing.F) {
 		}
 	})
 }
+
+func TestMeasure(t *testing.T) {
+	secs := func(n int64) *shieldwall.Seconds { s := shieldwall.Seconds(n); return &s }
+	for _, tc := range []struct {
+		in   *shieldwall.Seconds
+		want string
+	}{
+		{nil, "not yet"},
+		{secs(30), "under a minute"},
+		{secs(25 * 60), "25 min"},
+		{secs(3 * 3600), "3 h"},
+		{secs(3*3600 + 20*60), "3 h 20 min"},
+		{secs(5 * 24 * 3600), "5 days"},
+	} {
+		if got := measure(tc.in); got != tc.want {
+			t.Errorf("measure(%v) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
