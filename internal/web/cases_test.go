@@ -68,6 +68,9 @@ func TestCasePagesPersonalDataBreachWalk(t *testing.T) {
 		dept := sam.get("/departments/legal")
 		wantStatus(t, dept, http.StatusOK)
 		wantBody(t, dept, "Duty directory", "Privacy officer", `action="/departments/legal/duties/legal-counsel"`)
+		if i, j := strings.Index(dept.body, "Legal counsel"), strings.Index(dept.body, "Incident commander"); i < 0 || j < 0 || i > j {
+			t.Errorf("Legal's duty directory does not list Legal's own roles first (counsel at %d, commander at %d)", i, j)
+		}
 		r := sam.postForm("/departments/legal", "/departments/legal/duties/privacy-officer", url.Values{"user_id": {o.pia.ID}, "backup_user_id": {o.pia.ID}})
 		wantStatus(t, r, http.StatusBadRequest)
 		wantBody(t, r, "The backup must be someone other than the primary.")

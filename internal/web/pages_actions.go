@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -322,6 +323,24 @@ func (h *Handler) dutyRows(r *http.Request, d shieldwall.Department, failedRole 
 		}
 		rows = append(rows, row)
 	}
+	// The roles the playbooks give this department come first.
+	ours := func(row dutyRow) bool {
+		for _, name := range append([]string{row.Role.DepartmentName}, strings.Split(row.Role.DepartmentName, "/")...) {
+			if strings.EqualFold(name, d.Name) || strings.EqualFold(name, d.Slug) {
+				return true
+			}
+		}
+		return false
+	}
+	slices.SortStableFunc(rows, func(a, b dutyRow) int {
+		switch oa, ob := ours(a), ours(b); {
+		case oa && !ob:
+			return -1
+		case ob && !oa:
+			return 1
+		}
+		return 0
+	})
 	return rows, nil
 }
 
