@@ -3,6 +3,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -68,6 +69,29 @@ func TestBrowserCaseTimelineIsLive(t *testing.T) {
 				}
 			}
 			b.checkAccessibility("case page with a live entry")
+
+			// Making the case confidential closes every stream (access must be
+			// checked again): the page reconnects, catches up with what it missed
+			// (the change itself), and keeps receiving.
+			yes := true
+			if _, err := a.srv.Response.Patch(ctx, actorOf(o.sam), c.ID, shieldwall.CasePatch{Confidential: &yes}); err != nil {
+				t.Fatalf("Patch: %v", err)
+			}
+			b.waitFor("the confidentiality entry", `document.getElementById("timeline-list").textContent.indexOf("Made the case confidential") >= 0`)
+			deadline := time.Now().Add(10 * time.Second)
+			for a.srv.Response.Hub().Streams() != 1 {
+				if time.Now().After(deadline) {
+					t.Fatalf("the page did not reconnect after the reset: %d streams open", a.srv.Response.Hub().Streams())
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if _, err := a.srv.Response.AddEntry(ctx, actorOf(o.sam), c.ID, shieldwall.TimelineNote, "After the reconnect."); err != nil {
+				t.Fatalf("AddEntry: %v", err)
+			}
+			b.waitFor("the entry after the reconnect", `document.getElementById("timeline-list").textContent.indexOf("After the reconnect.") >= 0`)
+			if !run(b, "look for the mark again", chromedp.Evaluate[bool](`window.notReloaded === true`)) {
+				t.Error("the page reloaded on reset; want it to reconnect in place")
+			}
 
 			b.do("turn into a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 			b.checkAccessibility("case page on a phone")

@@ -29,22 +29,59 @@
     }
     var source = null;
     var retry = null;
+    var opened = 0;
+
+    // prepend puts entries (newest first) above the list, skipping any
+    // already shown.
+    function prepend(entries) {
+      var fresh = document.createDocumentFragment();
+      entries.forEach(function (entry) {
+        if (entry.id && document.getElementById(entry.id)) {
+          return;
+        }
+        entry.classList.add("entry-new");
+        fresh.appendChild(entry);
+      });
+      list.insertBefore(fresh, list.firstChild);
+    }
+
+    // catchUp reads the page's first timeline page again after a
+    // reconnect, for what was written while the stream was closed.
+    function catchUp() {
+      fetch(window.location.pathname, {credentials: "same-origin", headers: {"Accept": "text/html"}}).then(function (response) {
+        return response.ok ? response.text() : "";
+      }).then(function (html) {
+        if (!html) {
+          return;
+        }
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fetched = page.getElementById("timeline-list");
+        if (fetched) {
+          prepend(Array.prototype.slice.call(fetched.children));
+        }
+      }).catch(function () {
+        // The next reconnect tries again.
+      });
+    }
+
     function connect() {
       source = new EventSource(url);
       source.addEventListener("open", function () {
+        opened += 1;
         if (status) {
           status.textContent = "New entries appear here as they are added.";
+        }
+        if (opened > 1) {
+          catchUp();
         }
       });
       source.addEventListener("timeline", function (event) {
         var holder = document.createElement("template");
         holder.innerHTML = event.data;
         var entry = holder.content.firstElementChild;
-        if (!entry || (entry.id && document.getElementById(entry.id))) {
-          return;
+        if (entry) {
+          prepend([entry]);
         }
-        entry.classList.add("entry-new");
-        list.insertBefore(entry, list.firstChild);
       });
       // The server closes the stream when access must be checked again:
       // ask again, which checks it.
