@@ -158,7 +158,8 @@ func affectedOptions(chosen []string) []checkOption {
 // viewerZone is the time zone the browser said it is in (cases.js fills a
 // hidden "tz" field), or UTC when it said nothing usable.
 func viewerZone(r *http.Request) *time.Location {
-	if name := r.PostFormValue("tz"); name != "" && len(name) < 64 {
+	// "Local" would be the server's zone, which means nothing to the person.
+	if name := r.PostFormValue("tz"); name != "" && name != "Local" && len(name) < 64 {
 		if loc, err := time.LoadLocation(name); err == nil {
 			return loc
 		}

@@ -83,8 +83,9 @@
           prepend([entry]);
         }
       });
-      // The server closes the stream when access must be checked again:
-      // ask again, which checks it.
+      // The server closes the stream when access must be checked again (or
+      // the stream fell behind): ask again, which checks it; the next "open"
+      // catches up with what was written meanwhile.
       source.addEventListener("reset", function () {
         source.close();
         clearTimeout(retry);
