@@ -148,8 +148,14 @@ func TestCasePagesPersonalDataBreachWalk(t *testing.T) {
 		// The counsel may not change the classification.
 		wantStatus(t, cal.postForm("/cases/"+id, "/cases/"+id, caseForm(shieldwall.CaseClosed, "x", "")), http.StatusForbidden)
 
-		// HR's champion marks their task done.
+		// HR's champion keeps HR's duty directory, not Legal's.
 		hana := a.signedIn("hana@example.com")
+		wantNoBody(t, hana.get("/departments/legal"), `action="/departments/legal/duties/`)
+		wantStatus(t, hana.postForm("/departments/hr", "/departments/legal/duties/legal-counsel", url.Values{"user_id": {o.hana.ID}}), http.StatusForbidden)
+		wantLocation(t, hana.postForm("/departments/hr", "/departments/hr/duties/hr-partner", url.Values{"user_id": {o.hana.ID}}), "/departments/hr?notice=duty-saved")
+		wantBody(t, hana.get("/departments/hr"), `<option value="`+o.hana.ID+`" selected>Hana HR</option>`)
+
+		// HR's partner marks their task done.
 		hv := hana.get("/cases/" + id)
 		wantBody(t, hv, "Your part in this case", "HR partner", "Your tasks")
 		m := regexp.MustCompile(`action="/cases/` + id + `/tasks/([^"]+)"`).FindStringSubmatch(mainOf(hv.body)[strings.Index(mainOf(hv.body), "your-tasks-heading"):])
