@@ -513,8 +513,12 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 			data.Reports = append(data.Reports, rep)
 		}
 	}
-	if _, err := h.resp.Review(ctx, actor, id); err == nil {
+	// Get has checked access: whether a review exists is one lookup.
+	if _, err := h.resp.Store().FindReview(ctx, id); err == nil {
 		data.HasReview = true
+	} else if shieldwall.ErrorCode(err) != shieldwall.ENOTFOUND {
+		h.renderError(w, r, err)
+		return
 	}
 	if forms.Entry == nil {
 		forms.Entry = newForm(url.Values{"kind": {shieldwall.TimelineNote}})
