@@ -97,7 +97,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s.Router.Raw("GET /readyz", policy.Public, http.HandlerFunc(s.handleReadyz))
 	s.Router.Raw("GET /metrics", policy.Metrics, promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
 	api.Register(s.Router, s.Accounts, s.Intake, s.Response)
-	web.Register(s.Router, s.Accounts, s.Intake)
+	web.Register(s.Router, s.Accounts, s.Intake, s.Response)
 
 	// Cross-origin protection refuses unsafe requests that a browser marks
 	// as coming from another site; the CSRF token in httpx is the second lock.

@@ -53,12 +53,22 @@ type departmentPage struct {
 	Pager      pager
 	Own        bool
 	CanEdit    bool
+	// The duty directory: who fills each case role for the department.
+	Duties        []dutyRow
+	DutyPeople    []option
+	CanEditDuties bool
 }
 
 // handleDepartment serves GET /departments/{slug}: who is in the
 // department and who its security champions are. The department may also
 // be named by id, which is how other pages link it when they know no slug.
 func (h *Handler) handleDepartment(w http.ResponseWriter, r *http.Request) {
+	h.renderDepartment(w, r, http.StatusOK, "", nil)
+}
+
+// renderDepartment draws a department's page; failedRole and f bring back
+// a duty-directory row whose save failed.
+func (h *Handler) renderDepartment(w http.ResponseWriter, r *http.Request, status int, failedRole string, f *form) {
 	ref, err := httpx.PathValue(r, "slug")
 	if err != nil {
 		h.renderError(w, r, err)
@@ -88,14 +98,30 @@ func (h *Handler) handleDepartment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := httpx.ActorFrom(r)
-	h.render(w, r, http.StatusOK, "department", departmentPage{
-		shell:      h.shell(r, d.Name),
-		Department: d,
-		Champions:  activeOnly(champions),
-		People:     people,
-		Pager:      newPager(r.URL, total, page, len(people), ""),
-		Own:        actor.DepartmentID == d.ID,
-		CanEdit:    policy.Can(actor, policy.DepartmentUpdate, d),
+	duties, err := h.dutyRows(r, d, failedRole, f)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	canDuties := policy.Can(actor, policy.DutyManage, shieldwall.Duty{DepartmentID: d.ID})
+	var dutyPeople []option
+	if canDuties {
+		if dutyPeople, err = h.dutyPeople(r, d); err != nil {
+			h.renderError(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, status, "department", departmentPage{
+		Duties:        duties,
+		DutyPeople:    dutyPeople,
+		CanEditDuties: canDuties,
+		shell:         h.shell(r, d.Name),
+		Department:    d,
+		Champions:     activeOnly(champions),
+		People:        people,
+		Pager:         newPager(r.URL, total, page, len(people), ""),
+		Own:           actor.DepartmentID == d.ID,
+		CanEdit:       policy.Can(actor, policy.DepartmentUpdate, d),
 	})
 }
 

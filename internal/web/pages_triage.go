@@ -81,6 +81,8 @@ type analystPage struct {
 	// ReporterReads says whether the reporter can read what is written
 	// here: through their account or their receipt.
 	ReporterReads bool
+	// CanOpenCase shows the "Open a case" button (the security team).
+	CanOpenCase bool
 }
 
 // triageFields are the fields of the triage form, named as intake names them.
@@ -108,6 +110,7 @@ func (h *Handler) renderAnalyst(w http.ResponseWriter, r *http.Request, status i
 		shell: h.shell(r, rep.Title), Report: rep, Signals: strongest(rep.Signals), Form: triage,
 		Statuses: statusOptions(""), Assignees: assignees, Ask: ask,
 		ReporterReads: rep.Source == shieldwall.SourceAnonymous || (!rep.Anonymous && rep.ReporterID != ""),
+		CanOpenCase:   policy.Can(actor, policy.CaseCreate, nil),
 	}
 	for _, m := range rep.Messages {
 		c := convMessage{Who: "Security team", Security: true, Body: m.Body, At: m.CreatedAt}
@@ -341,7 +344,8 @@ type campaignPage struct {
 	Form      *form
 	Decisions []option
 	// Answered is how many reports the decision just answered, or -1.
-	Answered int
+	Answered    int
+	CanOpenCase bool
 }
 
 // handleCampaign serves GET /campaigns/{id}.
@@ -380,7 +384,7 @@ func (h *Handler) renderCampaign(w http.ResponseWriter, r *http.Request, status 
 	}
 	data := campaignPage{
 		shell: h.shell(r, c.Title), Campaign: c, Reports: reports, Pager: newPager(r.URL, total, page, len(reports), ""),
-		Form: f, Decisions: decisionOptions, Answered: answered,
+		Form: f, Decisions: decisionOptions, Answered: answered, CanOpenCase: policy.Can(actor, policy.CaseCreate, nil),
 	}
 	if len(reports) > 0 {
 		data.Level, data.Signals = reports[0].VerdictLevel, strongest(reports[0].Signals)

@@ -75,6 +75,24 @@ func funcs(a *assets) template.FuncMap {
 		"reporter":      reporterLabel,
 		"details":       detailRows,
 		"fileSize":      fileSize,
+		"caseStatus":    caseStatusLabel,
+		"severity":      severityLabel,
+		"affectedLabel": affectedLabel,
+		"entryKind":     entryKindLabel,
+		"clockStatus":   clockStatusLabel,
+		"remaining":     remaining,
+		"measure":       measure,
+		"eventLabel":    func(e string) string { return recordableLabel(e) },
+		"clockCard": func(v clockView, caseID, csrf string) clockCard {
+			return clockCard{V: v, CaseID: caseID, CSRF: csrf}
+		},
+		"taskItem": func(t taskView, caseID, csrf string, can bool) taskItem {
+			return taskItem{T: t, CaseID: caseID, CSRF: csrf, CanContribute: can}
+		},
+		"affectedArgs": func(f *form, opts []checkOption) affectedArgs { return affectedArgs{Form: f, Affected: opts} },
+		"dutyRow": func(d dutyRow, slug, csrf string, people []option) dutyRowView {
+			return dutyRowView{dutyRow: d, Slug: slug, CSRF: csrf, People: people}
+		},
 	}
 }
 
@@ -118,16 +136,29 @@ func (s shell) CanAdmin() bool { return policy.Can(s.Actor, policy.AdminView, ni
 // notices are the confirmations a redirect may ask for with ?notice=key.
 // Only these fixed texts can appear, so the query string cannot inject words.
 var notices = map[string]string{
-	"department-created": "The department was created.",
-	"department-updated": "The department was saved.",
-	"department-deleted": "The department was deleted.",
-	"person-created":     "The person was added.",
-	"person-updated":     "The changes were saved.",
-	"token-revoked":      "The token was revoked. Programs using it can no longer sign in with it.",
-	"setup-done":         "Welcome! Your administrator account is ready. Add your departments and people from Admin.",
-	"message-sent":       "Your message was sent.",
-	"report-updated":     "The report was saved.",
-	"notification-read":  "The notification was marked as read.",
+	"department-created":  "The department was created.",
+	"department-updated":  "The department was saved.",
+	"department-deleted":  "The department was deleted.",
+	"person-created":      "The person was added.",
+	"person-updated":      "The changes were saved.",
+	"token-revoked":       "The token was revoked. Programs using it can no longer sign in with it.",
+	"setup-done":          "Welcome! Your administrator account is ready. Add your departments and people from Admin.",
+	"message-sent":        "Your message was sent.",
+	"report-updated":      "The report was saved.",
+	"notification-read":   "The notification was marked as read.",
+	"case-created":        "The case is open. The people its playbook names have been engaged and told.",
+	"case-updated":        "The case was saved.",
+	"entry-added":         "Added to the timeline.",
+	"task-updated":        "The task was updated.",
+	"case-acknowledged":   "Thank you: your role is acknowledged, and the team can see you are on it.",
+	"clock-recorded":      "Recorded. The clock shows it now.",
+	"participant-added":   "The person was added and told.",
+	"participant-removed": "The person was removed from the case.",
+	"review-saved":        "The review was saved.",
+	"review-published":    "The review was published.",
+	"action-added":        "The action item was added.",
+	"action-updated":      "The action item was updated.",
+	"duty-saved":          "The duty directory was saved.",
 }
 
 // withNotice adds ?notice=key to a local URL.

@@ -14,14 +14,16 @@ import (
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/notify"
 	"github.com/shieldwall/shieldwall/internal/policy"
+	"github.com/shieldwall/shieldwall/internal/response"
 )
 
-// Handler holds what the pages need: the accounts and intake services,
+// Handler holds what the pages need: the accounts, intake and response services,
 // the parsed templates and the static files.
 type Handler struct {
 	acc    *accounts.Service
 	intake *intake.Service
 	notify *notify.Service
+	resp   *response.Service
 	pages  map[string]*template.Template
 	assets *assets
 }
@@ -41,6 +43,8 @@ var navItems = []navItem{
 	{Label: "Report", Href: "/report", Action: policy.ReportCreate},
 	{Label: "My reports", Href: "/reports/mine", Action: policy.ReportList},
 	{Label: "Triage", Href: "/triage", Action: policy.ReportTriage},
+	{Label: "Cases", Href: "/cases", Action: policy.CaseList},
+	{Label: "Actions", Href: "/actions", Action: policy.ActionItemList},
 	{Label: "People", Href: "/people", Action: policy.UserList},
 	{Label: "Departments", Href: "/departments", Action: policy.DepartmentList},
 	{Label: "Audit log", Href: "/audit", Action: policy.AuditList},
@@ -48,8 +52,8 @@ var navItems = []navItem{
 }
 
 // Register adds every page route to rt and sets rt.PageError.
-func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
-	h := &Handler{acc: acc, intake: in, notify: notify.New(acc.Store()), assets: newAssets()}
+func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service, resp *response.Service) {
+	h := &Handler{acc: acc, intake: in, notify: notify.New(acc.Store()), resp: resp, assets: newAssets()}
 	h.pages = parsePages(h.assets)
 	rt.PageError = h.renderError
 	// Any other address gets the site's own "not found" page, not Go's plain text.
@@ -112,6 +116,27 @@ func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
 	rt.Page("GET /triage", policy.ReportTriage, h.handleTriage)
 	rt.Page("GET /campaigns/{id}", policy.CampaignView, h.handleCampaign)
 	rt.Page("POST /campaigns/{id}/decision", policy.CampaignDecide, h.handleCampaignDecision)
+
+	// Respond: the route's action lets the role in; the service asks the
+	// policy again about the one case (need-to-know).
+	rt.Page("GET /cases", policy.CaseList, h.handleCases)
+	rt.Page("GET /cases/new", policy.CaseCreate, h.handleCaseNew)
+	rt.Page("POST /cases", policy.CaseCreate, h.handleCaseCreate)
+	rt.Page("GET /cases/{id}", policy.CaseView, h.handleCase)
+	rt.Page("GET /cases/{id}/live", policy.CaseView, h.handleCaseLive)
+	rt.Page("POST /cases/{id}", policy.CaseManage, h.handleCaseUpdate)
+	rt.Page("POST /cases/{id}/timeline", policy.CaseContribute, h.handleCaseEntry)
+	rt.Page("POST /cases/{id}/ack", policy.CaseContribute, h.handleCaseAck)
+	rt.Page("POST /cases/{id}/tasks/{task}", policy.CaseContribute, h.handleCaseTask)
+	rt.Page("POST /cases/{id}/clock-events", policy.CaseContribute, h.handleCaseClockEvent)
+	rt.Page("POST /cases/{id}/participants", policy.CaseManage, h.handleCaseParticipantAdd)
+	rt.Page("POST /cases/{id}/participants/{user}/remove", policy.CaseManage, h.handleCaseParticipantRemove)
+	rt.Page("GET /cases/{id}/review", policy.CaseView, h.handleCaseReview)
+	rt.Page("POST /cases/{id}/review", policy.CaseContribute, h.handleCaseReviewSave)
+	rt.Page("POST /cases/{id}/review/action-items", policy.CaseContribute, h.handleCaseReviewAction)
+	rt.Page("GET /actions", policy.ActionItemList, h.handleActions)
+	rt.Page("POST /actions/{id}", policy.ActionItemUpdate, h.handleActionUpdate)
+	rt.Page("POST /departments/{slug}/duties/{role}", policy.DutyManage, h.handleDutySet)
 }
 
 // roleLabels are the words people see for each role.
