@@ -377,6 +377,13 @@ func (s *Service) RemoveParticipant(ctx context.Context, actor shieldwall.Actor,
 		if err := tx.AnnounceKick(ctx, caseID, userID); err != nil {
 			return err
 		}
+		if c, err := tx.FindCase(ctx, caseID); err != nil {
+			return err
+		} else if c.Confidential {
+			if err := tx.ForgetCaseNotifications(ctx, caseID, userID); err != nil {
+				return err
+			}
+		}
 		return tx.AppendAudit(ctx, actor, "case.participant.remove", "case", caseID, "removed participant "+userID)
 	})
 }

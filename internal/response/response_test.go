@@ -278,6 +278,10 @@ func TestConfidentialCaseIsNeedToKnow(t *testing.T) {
 		if _, err := o.svc.Get(ctx, actorOf(o.member), c.ID); shieldwall.ErrorCode(err) != shieldwall.ENOTFOUND {
 			t.Errorf("after removal: %v", err)
 		}
+		// Nor does any notification they can still open name it.
+		if items, _, _, err := st.ListNotifications(ctx, o.member.ID, shieldwall.NotificationFilter{}); err != nil || len(items) != 0 {
+			t.Errorf("the removed participant keeps %d notifications about the case (%v)", len(items), err)
+		}
 		// The audit log, which admins and auditors read, holds no content.
 		events, _, err := st.ListAudit(ctx, shieldwall.AuditFilter{})
 		if err != nil {

@@ -786,3 +786,13 @@ func (s *Store) TimelineEntry(ctx context.Context, id string) (shieldwall.Timeli
 	e.CreatedAt = c.Time
 	return e, nil
 }
+
+// ForgetCaseNotifications deletes a person's in-app notifications about a
+// case: once they are taken off a confidential case, nothing they can open
+// should still name it.
+func (tx *Tx) ForgetCaseNotifications(ctx context.Context, caseID, userID string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM notifications WHERE user_id = ? AND object_type = 'case' AND object_id = ?`, userID, caseID); err != nil {
+		return fmt.Errorf("store: forget case notifications: %w", err)
+	}
+	return nil
+}
