@@ -79,8 +79,10 @@ func Cases(ctx context.Context, cfg CasesConfig) ([]Latency, error) {
 	defer srv.Close()
 
 	system := shieldwall.SystemActor("bench")
-	person := func(email, name, dept string, role shieldwall.Role) (shieldwall.User, string, error) {
-		u, err := srv.Accounts.CreateUser(ctx, system, shieldwall.UserInput{Email: email, Name: name, Department: dept, Role: role},
+	// The pages need a session: the lead has a password and signs in once.
+	const leadPassword = "bench password, long enough"
+	person := func(email, name, dept string, role shieldwall.Role, password string) (shieldwall.User, string, error) {
+		u, err := srv.Accounts.CreateUser(ctx, system, shieldwall.UserInput{Email: email, Name: name, Department: dept, Role: role, Password: password},
 			accounts.CreateUserOptions{CreateDepartment: true})
 		if err != nil {
 			return u, "", fmt.Errorf("bench: %s: %w (the database must be empty)", email, err)
@@ -88,11 +90,17 @@ func Cases(ctx context.Context, cfg CasesConfig) ([]Latency, error) {
 		token, _, err := srv.Accounts.CreateToken(ctx, system, email, "bench")
 		return u, token, err
 	}
-	lead, leadToken, err := person("lead@bench.example", "Lead", "Security", shieldwall.RoleSecurity)
+	lead, leadToken, err := person("lead@bench.example", "Lead", "Security", shieldwall.RoleSecurity, leadPassword)
 	if err != nil {
 		return nil, err
 	}
-	member, memberToken, err := person("member@bench.example", "Member", "Legal", shieldwall.RoleMember)
+	session, err := srv.Accounts.SignIn(ctx, lead.Email, leadPassword, "bench")
+	if err != nil {
+		return nil, err
+	}
+	// Loopback is a secure context, where the cookie carries the __Host- prefix; send both names.
+	leadCookie := "cookie:__Host-shieldwall_session=" + session.CookieValue + "; shieldwall_session=" + session.CookieValue
+	member, memberToken, err := person("member@bench.example", "Member", "Legal", shieldwall.RoleMember, "")
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +157,8 @@ func Cases(ctx context.Context, cfg CasesConfig) ([]Latency, error) {
 		{"GET /api/v1/cases?open=true&severity=SEV1 (security)", func() string { return base + "/api/v1/cases?open=true&severity=SEV1" }, leadToken},
 		{"GET /api/v1/cases?q=vendor (security, search)", func() string { return base + "/api/v1/cases?q=vendor" }, leadToken},
 		{"GET /api/v1/cases (member: their 1% of cases)", func() string { return base + "/api/v1/cases" }, memberToken},
+		{"GET /cases/{id} (page, security, random case)", next(func() string { return base + "/cases/" + randomCase() }), leadCookie},
+		{"GET /cases (page, security, first page)", func() string { return base + "/cases" }, leadCookie},
 	}
 	var results []Latency
 	for _, r := range routes {
@@ -179,7 +189,10 @@ func Cases(ctx context.Context, cfg CasesConfig) ([]Latency, error) {
 
 func fetch(ctx context.Context, client *http.Client, url, token string) ([]byte, error) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if token != "" {
+	// token is an API token, or "cookie:" and a Cookie header for the pages.
+	if cookie, ok := strings.CutPrefix(token, "cookie:"); ok {
+		req.Header.Set("Cookie", cookie)
+	} else if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := client.Do(req)

@@ -35,8 +35,8 @@ func TestCasesBenchRuns(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out.String())
 			}
-			if len(res) != 8 {
-				t.Fatalf("got %d results; want 8", len(res))
+			if len(res) != 10 {
+				t.Fatalf("got %d results; want 10", len(res))
 			}
 			for _, r := range res {
 				if r.N == 0 || r.Errors != 0 {
