@@ -91,6 +91,22 @@ var operations = []operation{
 		query: []string{"unread"}, extra: map[string]any{"unread": map[string]any{"type": "integer", "description": "how many of all my notifications are unread"}}},
 	{pattern: "POST /api/v1/notifications/{id}/ack", action: policy.NotificationAck, handler: func(h *Handler) http.HandlerFunc { return h.handleNotificationAck },
 		summary: "Acknowledge one of my notifications (marks it read as well)", response: "Notification", status: 200},
+	{pattern: "GET /api/v1/risks", action: policy.RiskList, handler: func(h *Handler) http.HandlerFunc { return h.handleRiskList },
+		summary: "The risk register, gravest first: the whole of it for security, administrators and auditors, your department's slice otherwise", response: "Risk", list: true, status: 200,
+		query: []string{"department", "level", "q"}, extra: map[string]any{
+			"heat_map": map[string]any{"type": "array", "description": "5 rows (impact 5 down to 1) of 5 cells (likelihood 1 to 5), counting the risks of the whole scope",
+				"items": map[string]any{"type": "array", "items": ref("HeatCell")}},
+			"appetite": map[string]any{"type": "integer", "description": "the highest score accepted without sign-off"}}},
+	{pattern: "POST /api/v1/risks", action: policy.RiskCreate, handler: func(h *Handler) http.HandlerFunc { return h.handleRiskCreate },
+		summary: "Add a risk; an impact is drafted for each department its category concerns", request: "RiskInput", response: "Risk", status: 201},
+	{pattern: "GET /api/v1/risks/{id}", action: policy.RiskView, handler: func(h *Handler) http.HandlerFunc { return h.handleRiskGet },
+		summary: "One risk with its impact in each department's terms", response: "Risk", status: 200},
+	{pattern: "PATCH /api/v1/risks/{id}", action: policy.RiskUpdate, handler: func(h *Handler) http.HandlerFunc { return h.handleRiskUpdate },
+		summary: "Change a risk (omitted fields keep their value); changing what was accepted withdraws the sign-offs", request: "RiskInput", response: "Risk", status: 200},
+	{pattern: "PUT /api/v1/risks/{id}/impacts", action: policy.RiskImpactEdit, handler: func(h *Handler) http.HandlerFunc { return h.handleRiskImpact },
+		summary: "Write one department's impact (its champion or security)", request: "RiskImpactInput", response: "Risk", status: 200},
+	{pattern: "POST /api/v1/risks/{id}/acceptance", action: policy.RiskAccept, handler: func(h *Handler) http.HandlerFunc { return h.handleRiskAcceptance },
+		summary: "Sign off accepting a risk above the appetite: as the owner department's head (its champion) or as security lead", response: "Risk", status: 200},
 }
 
 func str(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
