@@ -75,6 +75,10 @@ func funcs(a *assets) template.FuncMap {
 		"reporter":      reporterLabel,
 		"details":       detailRows,
 		"fileSize":      fileSize,
+		"label":         func(s string) string { return strings.ReplaceAll(s, "-", " ") },
+		"levelOptions":  levelOptions,
+		"impactField":   impactField,
+		"impactScore":   impactScore,
 	}
 }
 
@@ -128,6 +132,10 @@ var notices = map[string]string{
 	"message-sent":       "Your message was sent.",
 	"report-updated":     "The report was saved.",
 	"notification-read":  "The notification was marked as read.",
+	"risk-created":       "The risk was added. Each department it concerns can now write its impact in its own words.",
+	"risk-updated":       "The risk was saved.",
+	"impact-saved":       "The impact was saved.",
+	"risk-signed":        "Your sign-off was recorded.",
 }
 
 // withNotice adds ?notice=key to a local URL.

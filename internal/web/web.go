@@ -10,6 +10,7 @@ import (
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
+	"github.com/shieldwall/shieldwall/internal/govern"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/notify"
@@ -22,6 +23,7 @@ type Handler struct {
 	acc    *accounts.Service
 	intake *intake.Service
 	notify *notify.Service
+	govern *govern.Service
 	pages  map[string]*template.Template
 	assets *assets
 }
@@ -43,13 +45,14 @@ var navItems = []navItem{
 	{Label: "Triage", Href: "/triage", Action: policy.ReportTriage},
 	{Label: "People", Href: "/people", Action: policy.UserList},
 	{Label: "Departments", Href: "/departments", Action: policy.DepartmentList},
+	{Label: "Risks", Href: "/risks", Action: policy.RiskList},
 	{Label: "Audit log", Href: "/audit", Action: policy.AuditList},
 	{Label: "Admin", Href: "/admin", Action: policy.AdminView},
 }
 
 // Register adds every page route to rt and sets rt.PageError.
 func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
-	h := &Handler{acc: acc, intake: in, notify: notify.New(acc.Store()), assets: newAssets()}
+	h := &Handler{acc: acc, intake: in, notify: notify.New(acc.Store()), govern: govern.New(acc.Store()), assets: newAssets()}
 	h.pages = parsePages(h.assets)
 	rt.PageError = h.renderError
 	// Any other address gets the site's own "not found" page, not Go's plain text.
@@ -112,6 +115,8 @@ func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
 	rt.Page("GET /triage", policy.ReportTriage, h.handleTriage)
 	rt.Page("GET /campaigns/{id}", policy.CampaignView, h.handleCampaign)
 	rt.Page("POST /campaigns/{id}/decision", policy.CampaignDecide, h.handleCampaignDecision)
+
+	h.registerGovern(rt)
 }
 
 // roleLabels are the words people see for each role.
