@@ -115,3 +115,186 @@ func (h *Handler) handleRiskAcceptance(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteProblem(w, r, err)
 }
+
+func (h *Handler) handleFrameworkList(w http.ResponseWriter, r *http.Request) {
+	items, err := h.govern.ListFrameworks(r.Context(), httpx.ActorFrom(r))
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
+}
+
+// handleFrameworkImport reads an OSCAL catalog: the body is the catalog's
+// JSON itself, up to govern.MaxOSCALImport bytes.
+func (h *Handler) handleFrameworkImport(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, govern.MaxOSCALImport+1)
+	fw, err := h.govern.ImportFramework(r.Context(), httpx.ActorFrom(r), r.URL.Query().Get("id"), r.Body)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/frameworks/"+fw.ID+"/requirements")
+	httpx.WriteJSON(w, http.StatusCreated, fw)
+}
+
+func (h *Handler) handleFrameworkRequirements(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err == nil {
+		var items []govern.RequirementView
+		if items, err = h.govern.Requirements(r.Context(), httpx.ActorFrom(r), id); err == nil {
+			httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: len(items) + 1}))
+			return
+		}
+	}
+	httpx.WriteProblem(w, r, err)
+}
+
+func (h *Handler) handleSoA(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err == nil {
+		var b []byte
+		if b, err = h.govern.StatementOfApplicability(r.Context(), httpx.ActorFrom(r), id); err == nil {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="statement-of-applicability-`+id+`.csv"`)
+			_, _ = w.Write(b)
+			return
+		}
+	}
+	httpx.WriteProblem(w, r, err)
+}
+
+func (h *Handler) handleCompliance(w http.ResponseWriter, r *http.Request) {
+	items, err := h.govern.Compliance(r.Context(), httpx.ActorFrom(r))
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
+}
+
+func (h *Handler) handleControlList(w http.ResponseWriter, r *http.Request) {
+	page, err := httpx.PageFrom(r)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f := shieldwall.ControlFilter{FrameworkID: q.Get("framework"), Status: q.Get("status"), Page: page}
+	if f.DepartmentID, err = h.accounts.DepartmentFilter(r.Context(), q.Get("department")); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	items, total, err := h.govern.ListControls(r.Context(), httpx.ActorFrom(r), f)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, total, page))
+}
+
+func (h *Handler) handleControlCreate(w http.ResponseWriter, r *http.Request) {
+	var in shieldwall.ControlInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	c, err := h.govern.CreateControl(r.Context(), httpx.ActorFrom(r), in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/controls/"+c.ID)
+	httpx.WriteJSON(w, http.StatusCreated, c)
+}
+
+func (h *Handler) handleControlGet(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err == nil {
+		var c shieldwall.Control
+		if c, _, err = h.govern.GetControl(r.Context(), httpx.ActorFrom(r), id); err == nil {
+			httpx.WriteJSON(w, http.StatusOK, c)
+			return
+		}
+	}
+	httpx.WriteProblem(w, r, err)
+}
+
+func (h *Handler) handleControlUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	var in shieldwall.ControlInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	c, err := h.govern.UpdateControl(r.Context(), httpx.ActorFrom(r), id, in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, c)
+}
+
+func (h *Handler) handleEvidenceList(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err == nil {
+		var items []shieldwall.Evidence
+		if _, items, err = h.govern.GetControl(r.Context(), httpx.ActorFrom(r), id); err == nil {
+			httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
+			return
+		}
+	}
+	httpx.WriteProblem(w, r, err)
+}
+
+func (h *Handler) handleEvidenceAdd(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	var in shieldwall.EvidenceInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	e, err := h.govern.AddEvidence(r.Context(), httpx.ActorFrom(r), id, in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, e)
+}
+
+func (h *Handler) handleEvidenceFile(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	var ev string
+	if err == nil {
+		ev, err = httpx.PathValue(r, "evidence")
+	}
+	if err == nil {
+		var e shieldwall.Evidence
+		var data []byte
+		if e, data, err = h.govern.EvidenceFile(r.Context(), httpx.ActorFrom(r), id, ev); err == nil {
+			// Served as a download, never rendered: the file is someone's upload.
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Header().Set("Content-Disposition", `attachment; filename="`+e.Filename+`"`)
+			_, _ = w.Write(data)
+			return
+		}
+	}
+	httpx.WriteProblem(w, r, err)
+}
+
+func (h *Handler) handleEvidenceExpiring(w http.ResponseWriter, r *http.Request) {
+	items, err := h.govern.ExpiringEvidence(r.Context(), httpx.ActorFrom(r), r.URL.Query().Get("all") == "true")
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
+}

@@ -31,12 +31,36 @@ var governSchemas = map[string]any{
 			"items": map[string]any{"type": "string", "enum": []string{"employee-data", "fraud-loss", "client-trust", "brand", "regulatory", "operations-downtime"}}}}),
 	"RiskImpactInput": object([]string{"statement", "score"}, map[string]any{
 		"department": str("id, slug or name; your own department when omitted"), "statement": str("up to 2,000 characters"), "score": scoreSchema}),
+	"Framework": object([]string{"id", "title", "source"}, map[string]any{"id": str(""), "title": str(""), "version": str(""),
+		"source": map[string]any{"type": "string", "enum": []string{"shipped", "imported"}}, "requirements": intSchema(),
+		"assessable": map[string]any{"type": "integer", "description": "requirements compliance counts on (the leaves)"}}),
+	"OSCALCatalog": map[string]any{"type": "object", "description": "an OSCAL catalog document: {\"catalog\": {\"metadata\": …, \"groups\": …, \"controls\": …}}"},
+	"Requirement": object([]string{"id", "label"}, map[string]any{"id": str("the framework's own identifier"), "label": str(""), "title": str(""),
+		"statement": str(""), "class": str(""), "parent": str(""), "depth": intSchema(), "withdrawn": map[string]any{"type": "boolean"}}),
+	"Tally": object(nil, map[string]any{"total": intSchema(), "implemented": intSchema(), "partial": intSchema(), "not_started": intSchema(),
+		"gap": intSchema(), "not_applicable": intSchema(), "percent": map[string]any{"type": "number", "description": "(implemented + partial/2) of the applicable"}}),
+	"FrameworkCompliance": object([]string{"framework_id", "overall", "by_department"}, map[string]any{"framework_id": str(""), "title": str(""),
+		"overall": ref("Tally"), "by_department": map[string]any{"type": "array", "items": map[string]any{"allOf": []any{ref("Tally"),
+			object(nil, map[string]any{"department_id": str(""), "department_name": str("")})}}}}),
+	"ControlMapping": object([]string{"framework_id", "requirement_id"}, map[string]any{"framework_id": str("e.g. nist-csf-2.0 or iso27001-2022"), "requirement_id": str("e.g. GV.OC-01, A.5.1 or 5.1")}),
+	"Control": object([]string{"id", "title", "owner_department_id", "status"}, map[string]any{"id": str(""), "title": str(""), "description": str(""),
+		"owner_department_id": str(""), "owner_department_name": str(""), "status": controlStatusSchema, "justification": str("why not applicable"),
+		"mappings": map[string]any{"type": "array", "items": ref("ControlMapping")}, "evidence_count": intSchema(),
+		"created_by": str(""), "created_at": dateTime(), "updated_at": dateTime()}),
+	"ControlInput": object(nil, map[string]any{"title": str("required on create"), "description": str(""), "owner_department": str("id, slug or name; required on create"),
+		"status": controlStatusSchema, "justification": str(""), "mappings": map[string]any{"type": "array", "items": ref("ControlMapping")}}),
+	"Evidence": object([]string{"id", "control_id", "title"}, map[string]any{"id": str(""), "control_id": str(""), "title": str(""), "url": str(""),
+		"filename": str(""), "content_type": str(""), "size": intSchema(), "valid_until": str("YYYY-MM-DD; empty: does not expire"),
+		"added_by": str(""), "added_by_name": str(""), "created_at": dateTime(), "control_title": str(""), "owner_department_id": str("")}),
+	"EvidenceInput": object([]string{"title"}, map[string]any{"title": str(""), "url": str("https:// link, or"), "filename": str(""), "content_type": str(""),
+		"data": map[string]any{"type": "string", "contentEncoding": "base64", "description": "the file, at most 512 KiB"}, "valid_until": str("YYYY-MM-DD")}),
 }
 
 var (
-	scoreSchema     = map[string]any{"type": "integer", "minimum": 1, "maximum": 5}
-	levelSchema     = map[string]any{"type": "string", "enum": []string{"low", "medium", "high", "critical"}}
-	treatmentSchema = map[string]any{"type": "string", "enum": []string{"mitigate", "transfer", "avoid", "accept"}}
+	controlStatusSchema = map[string]any{"type": "string", "enum": []string{"not-started", "partial", "implemented", "not-applicable"}}
+	scoreSchema         = map[string]any{"type": "integer", "minimum": 1, "maximum": 5}
+	levelSchema         = map[string]any{"type": "string", "enum": []string{"low", "medium", "high", "critical"}}
+	treatmentSchema     = map[string]any{"type": "string", "enum": []string{"mitigate", "transfer", "avoid", "accept"}}
 )
 
 func intSchema() map[string]any { return map[string]any{"type": "integer"} }
