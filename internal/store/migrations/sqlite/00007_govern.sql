@@ -86,7 +86,7 @@ CREATE TABLE evidence (
     added_by_name TEXT NOT NULL DEFAULT '',
     created_at   TEXT NOT NULL
 );
-CREATE INDEX evidence_control ON evidence (control_id);
+CREATE INDEX evidence_control ON evidence (control_id, valid_until);
 CREATE INDEX evidence_valid_until ON evidence (valid_until);
 
 -- Frameworks imported from OSCAL catalogs; the shipped ones live in code.
