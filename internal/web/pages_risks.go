@@ -20,6 +20,7 @@ func (h *Handler) registerGovern(rt *httpx.Router) {
 	rt.Page("POST /risks/{id}", policy.RiskUpdate, h.handleRiskUpdate)
 	rt.Page("POST /risks/{id}/impacts", policy.RiskImpactEdit, h.handleRiskImpact)
 	rt.Page("POST /risks/{id}/acceptance", policy.RiskAccept, h.handleRiskAcceptance)
+	h.registerControls(rt)
 }
 
 // heatSVG is the heat map drawn as SVG on the server: 5×5 cells coloured by

@@ -136,6 +136,10 @@ var notices = map[string]string{
 	"risk-updated":       "The risk was saved.",
 	"impact-saved":       "The impact was saved.",
 	"risk-signed":        "Your sign-off was recorded.",
+	"control-created":    "The control was added.",
+	"control-updated":    "The control was saved.",
+	"evidence-added":     "The evidence was added.",
+	"framework-imported": "The framework was imported. Controls can now map to its requirements.",
 }
 
 // withNotice adds ?notice=key to a local URL.

@@ -46,6 +46,7 @@ var navItems = []navItem{
 	{Label: "People", Href: "/people", Action: policy.UserList},
 	{Label: "Departments", Href: "/departments", Action: policy.DepartmentList},
 	{Label: "Risks", Href: "/risks", Action: policy.RiskList},
+	{Label: "Controls", Href: "/controls", Action: policy.ControlList},
 	{Label: "Audit log", Href: "/audit", Action: policy.AuditList},
 	{Label: "Admin", Href: "/admin", Action: policy.AdminView},
 }
