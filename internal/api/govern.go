@@ -298,3 +298,178 @@ func (h *Handler) handleEvidenceExpiring(w http.ResponseWriter, r *http.Request)
 	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
 }
+
+func (h *Handler) handleMemberList(w http.ResponseWriter, r *http.Request) {
+	items, err := h.govern.Members(r.Context(), httpx.ActorFrom(r))
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
+}
+
+func (h *Handler) handleMemberAdd(w http.ResponseWriter, r *http.Request) {
+	var in govern.MemberInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	items, err := h.govern.AddMember(r.Context(), httpx.ActorFrom(r), in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
+}
+
+func (h *Handler) handleMeetingList(w http.ResponseWriter, r *http.Request) {
+	page, err := httpx.PageFrom(r)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	items, total, err := h.govern.ListMeetings(r.Context(), httpx.ActorFrom(r), page)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, total, page))
+}
+
+func (h *Handler) handleMeetingCreate(w http.ResponseWriter, r *http.Request) {
+	var in shieldwall.MeetingInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	m, err := h.govern.CreateMeeting(r.Context(), httpx.ActorFrom(r), in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/meetings/"+m.ID)
+	httpx.WriteJSON(w, http.StatusCreated, m)
+}
+
+func (h *Handler) handleMeetingGet(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err == nil {
+		var m shieldwall.Meeting
+		if m, err = h.govern.GetMeeting(r.Context(), httpx.ActorFrom(r), id); err == nil {
+			httpx.WriteJSON(w, http.StatusOK, m)
+			return
+		}
+	}
+	httpx.WriteProblem(w, r, err)
+}
+
+func (h *Handler) handleMeetingUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	var in shieldwall.MeetingInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	m, err := h.govern.UpdateMeeting(r.Context(), httpx.ActorFrom(r), id, in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, m)
+}
+
+func (h *Handler) handleMeetingItem(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	var in struct {
+		Title string `json:"title"`
+		Notes string `json:"notes"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	m, err := h.govern.AddItem(r.Context(), httpx.ActorFrom(r), id, shieldwall.MeetingItem{Title: in.Title, Notes: in.Notes})
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, m)
+}
+
+func (h *Handler) handleMeetingDecision(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	var in struct {
+		Text       string `json:"text"`
+		ObjectType string `json:"object_type"`
+		ObjectID   string `json:"object_id"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	d, err := h.govern.AddDecision(r.Context(), httpx.ActorFrom(r), id, shieldwall.Decision{Text: in.Text, ObjectType: in.ObjectType, ObjectID: in.ObjectID})
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, d)
+}
+
+func (h *Handler) handleMeetingAction(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	var in govern.ActionInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	a, err := h.govern.AddActionItem(r.Context(), httpx.ActorFrom(r), id, in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, a)
+}
+
+func (h *Handler) handleMeetingICS(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err == nil {
+		var b []byte
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		if b, err = h.govern.MeetingICS(r.Context(), httpx.ActorFrom(r), id, scheme+"://"+r.Host); err == nil {
+			w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="meeting.ics"`)
+			_, _ = w.Write(b)
+			return
+		}
+	}
+	httpx.WriteProblem(w, r, err)
+}
+
+func (h *Handler) handleDecisionList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	items, err := h.govern.Decisions(r.Context(), httpx.ActorFrom(r), q.Get("object_type"), q.Get("object_id"))
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
+}

@@ -54,13 +54,35 @@ var governSchemas = map[string]any{
 		"added_by": str(""), "added_by_name": str(""), "created_at": dateTime(), "control_title": str(""), "owner_department_id": str("")}),
 	"EvidenceInput": object([]string{"title"}, map[string]any{"title": str(""), "url": str("https:// link, or"), "filename": str(""), "content_type": str(""),
 		"data": map[string]any{"type": "string", "contentEncoding": "base64", "description": "the file, at most 512 KiB"}, "valid_until": str("YYYY-MM-DD")}),
+	"CommitteeMember": object([]string{"user_id", "department_id"}, map[string]any{"user_id": str(""), "user_name": str(""), "email": str(""),
+		"department_id": str("the department represented"), "department_name": str(""), "created_at": dateTime()}),
+	"MemberInput":      object([]string{"user_id"}, map[string]any{"user_id": str(""), "department": str("id, slug or name; the person's own when omitted")}),
+	"MeetingInput":     object(nil, map[string]any{"title": str("required on create"), "starts_at": dateTime(), "duration_minutes": map[string]any{"type": "integer", "minimum": 1, "maximum": 1440}, "location": str(""), "minutes": str("")}),
+	"MeetingItemInput": object([]string{"title"}, map[string]any{"title": str(""), "notes": str("")}),
+	"DecisionInput":    object([]string{"text"}, map[string]any{"text": str(""), "object_type": decisionObjectSchema, "object_id": str("")}),
+	"MeetingActionInput": object([]string{"title", "owner_department", "due_on"}, map[string]any{"title": str(""), "description": str(""),
+		"owner_department": str("id, slug or name"), "owner_user_id": str(""), "due_on": str("YYYY-MM-DD")}),
+	"Decision": object([]string{"id", "meeting_id", "text"}, map[string]any{"id": str(""), "meeting_id": str(""), "meeting_title": str(""), "text": str(""),
+		"object_type": decisionObjectSchema, "object_id": str(""), "created_by": str(""), "created_at": dateTime()}),
+	"AgendaSection": object([]string{"key", "title", "items"}, map[string]any{"key": str("new-high-risks, pending-acceptances, pending-reviews, overdue-actions, expiring-evidence"),
+		"title": str(""), "items": map[string]any{"type": "array", "items": object(nil, map[string]any{"object_type": str(""), "object_id": str(""), "title": str(""), "detail": str(""), "link": str("")})}}),
+	"Meeting": object([]string{"id", "title", "starts_at", "duration_minutes"}, map[string]any{"id": str(""), "title": str(""), "starts_at": dateTime(),
+		"duration_minutes": intSchema(), "location": str(""), "minutes": str(""), "sequence": map[string]any{"type": "integer", "description": "iCalendar SEQUENCE"},
+		"items":     map[string]any{"type": "array", "items": object(nil, map[string]any{"id": str(""), "title": str(""), "notes": str(""), "created_at": dateTime()})},
+		"decisions": map[string]any{"type": "array", "items": ref("Decision")}, "agenda": map[string]any{"type": "array", "items": ref("AgendaSection")},
+		"action_items": map[string]any{"type": "array", "items": ref("ActionItem")}, "created_by": str(""), "created_at": dateTime(), "updated_at": dateTime()}),
+	"ActionItem": object([]string{"id", "title", "source_type", "owner_department_id", "status"}, map[string]any{"id": str(""), "title": str(""), "description": str(""),
+		"source_type": map[string]any{"type": "string", "enum": []string{"review", "meeting", "manual"}}, "source_id": str(""), "case_id": str(""),
+		"owner_department_id": str(""), "owner_department_name": str(""), "owner_user_id": str(""), "owner_user_name": str(""), "due_on": str("YYYY-MM-DD"),
+		"status": map[string]any{"type": "string", "enum": []string{"open", "done"}}, "created_by": str(""), "created_at": dateTime(), "updated_at": dateTime(), "done_at": nullableTime()}),
 }
 
 var (
-	controlStatusSchema = map[string]any{"type": "string", "enum": []string{"not-started", "partial", "implemented", "not-applicable"}}
-	scoreSchema         = map[string]any{"type": "integer", "minimum": 1, "maximum": 5}
-	levelSchema         = map[string]any{"type": "string", "enum": []string{"low", "medium", "high", "critical"}}
-	treatmentSchema     = map[string]any{"type": "string", "enum": []string{"mitigate", "transfer", "avoid", "accept"}}
+	decisionObjectSchema = map[string]any{"type": "string", "enum": []string{"", "risk", "control", "project-review", "action-item", "agenda-item", "app"}}
+	controlStatusSchema  = map[string]any{"type": "string", "enum": []string{"not-started", "partial", "implemented", "not-applicable"}}
+	scoreSchema          = map[string]any{"type": "integer", "minimum": 1, "maximum": 5}
+	levelSchema          = map[string]any{"type": "string", "enum": []string{"low", "medium", "high", "critical"}}
+	treatmentSchema      = map[string]any{"type": "string", "enum": []string{"mitigate", "transfer", "avoid", "accept"}}
 )
 
 func intSchema() map[string]any { return map[string]any{"type": "integer"} }

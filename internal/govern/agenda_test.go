@@ -22,8 +22,8 @@ func TestBuildAgenda(t *testing.T) {
 		},
 		Evidence: []shieldwall.Evidence{
 			{ControlID: "c1", ControlTitle: "Backups", Title: "Restore test", ValidUntil: "2026-11-20"}, // expired by the meeting
-			{ControlID: "c2", ControlTitle: "MFA", Title: "Report", ValidUntil: "2026-12-20"},          // within 30 days
-			{ControlID: "c3", ControlTitle: "Training", Title: "Roster", ValidUntil: "2027-06-01"},     // far away
+			{ControlID: "c2", ControlTitle: "MFA", Title: "Report", ValidUntil: "2026-12-20"},           // within 30 days
+			{ControlID: "c3", ControlTitle: "Training", Title: "Roster", ValidUntil: "2027-06-01"},      // far away
 		},
 		Reviews: []shieldwall.ProjectReview{{ID: "r1", Title: "New CRM", Status: "pending", CreatedAt: day("2026-11-15"),
 			Signoffs: []shieldwall.ReviewSignoff{{Duty: "security", Decision: "approve"}, {Duty: "legal"}}}},

@@ -19,6 +19,7 @@ func (h *Handler) registerControls(rt *httpx.Router) {
 	rt.Page("POST /controls/{id}/evidence", policy.ControlUpdate, h.handleEvidenceAdd)
 	rt.Page("GET /frameworks", policy.ControlList, h.handleFrameworks)
 	rt.UploadPage("POST /frameworks", policy.FrameworkImport, h.handleFrameworkImport)
+	h.registerCommittee(rt)
 }
 
 // controlsPage is the data of /controls.

@@ -140,6 +140,12 @@ var notices = map[string]string{
 	"control-updated":    "The control was saved.",
 	"evidence-added":     "The evidence was added.",
 	"framework-imported": "The framework was imported. Controls can now map to its requirements.",
+	"member-added":       "The committee seat was saved.",
+	"meeting-created":    "The meeting was scheduled. Its agenda is below.",
+	"item-added":         "The item was added to the agenda.",
+	"minutes-saved":      "The minutes were saved.",
+	"decision-recorded":  "The decision was recorded in the register.",
+	"action-added":       "The action item was added to the shared action list.",
 }
 
 // withNotice adds ?notice=key to a local URL.

@@ -47,6 +47,7 @@ var navItems = []navItem{
 	{Label: "Departments", Href: "/departments", Action: policy.DepartmentList},
 	{Label: "Risks", Href: "/risks", Action: policy.RiskList},
 	{Label: "Controls", Href: "/controls", Action: policy.ControlList},
+	{Label: "Committee", Href: "/committee", Action: policy.CommitteeView},
 	{Label: "Audit log", Href: "/audit", Action: policy.AuditList},
 	{Label: "Admin", Href: "/admin", Action: policy.AdminView},
 }
