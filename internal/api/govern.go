@@ -473,3 +473,106 @@ func (h *Handler) handleDecisionList(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
 }
+
+func (h *Handler) handleReviewList(w http.ResponseWriter, r *http.Request) {
+	page, err := httpx.PageFrom(r)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	items, total, err := h.govern.ListReviews(r.Context(), httpx.ActorFrom(r), r.URL.Query().Get("status"), page)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, total, page))
+}
+
+func (h *Handler) handleReviewCreate(w http.ResponseWriter, r *http.Request) {
+	var in shieldwall.ProjectReviewInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	p, err := h.govern.RequestReview(r.Context(), httpx.ActorFrom(r), in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/project-reviews/"+p.ID)
+	httpx.WriteJSON(w, http.StatusCreated, p)
+}
+
+func (h *Handler) handleReviewGet(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err == nil {
+		var p shieldwall.ProjectReview
+		if p, err = h.govern.GetReview(r.Context(), httpx.ActorFrom(r), id); err == nil {
+			httpx.WriteJSON(w, http.StatusOK, p)
+			return
+		}
+	}
+	httpx.WriteProblem(w, r, err)
+}
+
+func (h *Handler) handleReviewDecide(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	var in shieldwall.ReviewDecisionInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	p, err := h.govern.Decide(r.Context(), httpx.ActorFrom(r), id, in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, p)
+}
+
+func (h *Handler) handleAppList(w http.ResponseWriter, r *http.Request) {
+	items, err := h.govern.ListApps(r.Context(), httpx.ActorFrom(r), r.URL.Query().Get("status"))
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), shieldwall.Page{Limit: shieldwall.MaxLimit}))
+}
+
+func (h *Handler) handleAppPut(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name        string `json:"name"`
+		Status      string `json:"status"`
+		Description string `json:"description"`
+		Alternative string `json:"alternative"`
+		Reason      string `json:"reason"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	a, err := h.govern.PutApp(r.Context(), httpx.ActorFrom(r), shieldwall.App{Name: in.Name, Status: in.Status, Description: in.Description, Alternative: in.Alternative, Reason: in.Reason})
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, a)
+}
+
+func (h *Handler) handleAppDeclare(w http.ResponseWriter, r *http.Request) {
+	var in govern.DeclareInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	d, err := h.govern.Declare(r.Context(), httpx.ActorFrom(r), in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, d)
+}

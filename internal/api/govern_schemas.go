@@ -75,9 +75,35 @@ var governSchemas = map[string]any{
 		"source_type": map[string]any{"type": "string", "enum": []string{"review", "meeting", "manual"}}, "source_id": str(""), "case_id": str(""),
 		"owner_department_id": str(""), "owner_department_name": str(""), "owner_user_id": str(""), "owner_user_name": str(""), "due_on": str("YYYY-MM-DD"),
 		"status": map[string]any{"type": "string", "enum": []string{"open", "done"}}, "created_by": str(""), "created_at": dateTime(), "updated_at": dateTime(), "done_at": nullableTime()}),
+	"ProjectReviewInput": object([]string{"title"}, map[string]any{"title": str(""), "description": str(""), "vendor": str(""),
+		"cost": map[string]any{"type": "integer", "minimum": 0, "description": "yearly, whole currency units"},
+		"data": map[string]any{"type": "array", "items": dataSchema}, "departments": map[string]any{"type": "array", "items": str("id, slug or name")},
+		"integrations": boolSchema, "sso": boolSchema, "new_contract": boolSchema, "app_name": str("the app it adds to the catalogue when approved")}),
+	"ReviewSignoff": object([]string{"duty", "decision"}, map[string]any{"duty": dutySchema, "decision": map[string]any{"type": "string", "enum": []string{"", "approve", "approve-with-conditions", "reject"}},
+		"conditions": str(""), "decided_by": str(""), "decided_by_name": str(""), "decided_at": nullableTime()}),
+	"ProjectReview": object([]string{"id", "title", "status", "required_signoffs", "signoffs"}, map[string]any{"id": str(""), "title": str(""), "description": str(""),
+		"vendor": str(""), "cost": intSchema(), "data": map[string]any{"type": "array", "items": dataSchema}, "departments": map[string]any{"type": "array", "items": str("department id")},
+		"integrations": boolSchema, "sso": boolSchema, "new_contract": boolSchema, "app_name": str(""),
+		"status":       map[string]any{"type": "string", "enum": []string{"pending", "approved", "approved-with-conditions", "rejected"}},
+		"requester_id": str(""), "requester_name": str(""),
+		"required_signoffs": map[string]any{"type": "array", "items": dutySchema},
+		"signoffs":          map[string]any{"type": "array", "items": ref("ReviewSignoff")}, "created_at": dateTime(), "updated_at": dateTime()}),
+	"ReviewDecisionInput": object([]string{"decision"}, map[string]any{"duty": dutySchema, "decision": map[string]any{"type": "string", "enum": []string{"approve", "approve-with-conditions", "reject"}},
+		"conditions": str("required unless approving outright")}),
+	"App": object([]string{"id", "name", "status"}, map[string]any{"id": str(""), "name": str(""), "status": appStatusSchema, "description": str(""),
+		"alternative": str("for a banned app: the safer approved one"), "reason": str(""), "review_id": str(""), "created_at": dateTime(), "updated_at": dateTime()}),
+	"AppInput": object([]string{"name", "status"}, map[string]any{"name": str(""), "status": appStatusSchema, "description": str(""),
+		"alternative": str("required when banned"), "reason": str("required when banned")}),
+	"DeclareInput": object([]string{"name"}, map[string]any{"name": str("the app's name"), "purpose": str("what you use it for")}),
+	"Declaration": object([]string{"outcome", "message"}, map[string]any{"outcome": map[string]any{"type": "string", "enum": []string{"approved", "tolerated", "banned", "review-opened"}},
+		"message": str(""), "app": ref("App"), "review": ref("ProjectReview")}),
 }
 
 var (
+	dataSchema           = map[string]any{"type": "string", "enum": []string{"personal-data", "employee-data", "payment-data", "customer-data", "confidential-ip"}}
+	dutySchema           = map[string]any{"type": "string", "enum": []string{"security", "legal", "hr", "finance", "it"}}
+	appStatusSchema      = map[string]any{"type": "string", "enum": []string{"approved", "tolerated", "banned"}}
+	boolSchema           = map[string]any{"type": "boolean"}
 	decisionObjectSchema = map[string]any{"type": "string", "enum": []string{"", "risk", "control", "project-review", "action-item", "agenda-item", "app"}}
 	controlStatusSchema  = map[string]any{"type": "string", "enum": []string{"not-started", "partial", "implemented", "not-applicable"}}
 	scoreSchema          = map[string]any{"type": "integer", "minimum": 1, "maximum": 5}

@@ -301,3 +301,8 @@ func condsText(conds []string) string {
 	}
 	return " with conditions: " + strings.Join(conds, "; ")
 }
+
+// Duties returns the sign-off duties the actor decides.
+func (s *Service) Duties(ctx context.Context, actor shieldwall.Actor) ([]string, error) {
+	return s.dutiesOf(ctx, actor)
+}

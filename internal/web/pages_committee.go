@@ -21,6 +21,7 @@ func (h *Handler) registerCommittee(rt *httpx.Router) {
 	rt.Page("POST /committee/meetings/{id}/minutes", policy.CommitteeManage, h.handleMeetingMinutes)
 	rt.Page("POST /committee/meetings/{id}/decisions", policy.CommitteeManage, h.handleMeetingDecision)
 	rt.Page("POST /committee/meetings/{id}/action-items", policy.CommitteeManage, h.handleMeetingAction)
+	h.registerReviews(rt)
 }
 
 // committeePage is the data of /committee.

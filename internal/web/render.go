@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/govern"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/policy"
 )
@@ -79,6 +80,8 @@ func funcs(a *assets) template.FuncMap {
 		"levelOptions":  levelOptions,
 		"impactField":   impactField,
 		"impactScore":   impactScore,
+		"dutyField":     dutyField,
+		"dutyLabel":     func(d string) string { return govern.DutyDepartments[d] },
 	}
 }
 
@@ -146,6 +149,9 @@ var notices = map[string]string{
 	"minutes-saved":      "The minutes were saved.",
 	"decision-recorded":  "The decision was recorded in the register.",
 	"action-added":       "The action item was added to the shared action list.",
+	"review-requested":   "Your review was requested. Each department that must sign off has been told.",
+	"review-decided":     "Your decision was recorded.",
+	"app-saved":          "The app was saved in the catalogue.",
 }
 
 // withNotice adds ?notice=key to a local URL.

@@ -48,6 +48,8 @@ var navItems = []navItem{
 	{Label: "Risks", Href: "/risks", Action: policy.RiskList},
 	{Label: "Controls", Href: "/controls", Action: policy.ControlList},
 	{Label: "Committee", Href: "/committee", Action: policy.CommitteeView},
+	{Label: "Reviews", Href: "/project-reviews", Action: policy.ProjectReviewList},
+	{Label: "Apps", Href: "/apps", Action: policy.AppList},
 	{Label: "Audit log", Href: "/audit", Action: policy.AuditList},
 	{Label: "Admin", Href: "/admin", Action: policy.AdminView},
 }
