@@ -59,12 +59,21 @@ func newHeatSVG(m [5][5]govern.HeatCell, scope string) heatSVG {
 	return h
 }
 
+// riskRow is one line of the register, with the slice department's view of it.
+type riskRow struct {
+	shieldwall.Risk
+	Statement string
+	DeptScore int
+	DeptLevel string
+}
+
 // risksPage is the data of the register.
 type risksPage struct {
 	shell
 	Filter      *form
 	New         *form
-	Risks       []shieldwall.Risk
+	Risks       []riskRow
+	SliceName   string // the department whose terms the list is in; empty for the whole register
 	Pager       pager
 	Heat        heatSVG
 	Scope       string
@@ -132,6 +141,27 @@ func (h *Handler) renderRisks(w http.ResponseWriter, r *http.Request, status int
 			scope = d.Name + "'s risks, in " + d.Name + "'s terms"
 		}
 	}
+	// In a department's slice each risk reads in that department's terms:
+	// its own statement and its own level.
+	rows, sliceName := make([]riskRow, len(l.Items)), ""
+	for _, d := range deps {
+		if d.ID == l.DepartmentID {
+			sliceName = d.Name
+		}
+	}
+	for i, risk := range l.Items {
+		rows[i] = riskRow{Risk: risk}
+		if l.DepartmentID == "" {
+			continue
+		}
+		for _, im := range risk.Impacts {
+			if im.DepartmentID == l.DepartmentID {
+				rows[i].Statement = im.Statement
+				rows[i].DeptScore = risk.ResidualLikelihood * im.Score
+				rows[i].DeptLevel = govern.LevelOf(rows[i].DeptScore)
+			}
+		}
+	}
 	if nf.Get("owner_department") == "" {
 		for _, d := range deps {
 			if d.ID == actor.DepartmentID {
@@ -140,7 +170,7 @@ func (h *Handler) renderRisks(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	h.render(w, r, status, "risks", risksPage{
-		shell: h.shell(r, "Risks"), Filter: newForm(q), New: nf, Risks: l.Items,
+		shell: h.shell(r, "Risks"), Filter: newForm(q), New: nf, Risks: rows, SliceName: sliceName,
 		Pager: newPager(r.URL, l.Total, page, len(l.Items), ""), Heat: newHeatSVG(l.HeatMap, scope), Scope: scope,
 		Departments: depOpts, WholeView: policy.SeesWholeRegister(actor), CanCreate: policy.Can(actor, policy.RiskCreate, nil),
 		Appetite: l.Appetite, Categories: valueOptions(govern.CategoryNames), Treatments: valueOptions(shieldwall.RiskTreatments),

@@ -40,7 +40,7 @@ func TestRiskPages(t *testing.T) {
 		t.Run("FinanceSeesItsSlice", func(t *testing.T) {
 			r := c.get("/risks")
 			wantStatus(t, r, http.StatusOK)
-			wantBody(t, r, "Fake supplier bank change", `role="img"`, "Finance&#39;s risks")
+			wantBody(t, r, "Fake supplier bank change", `role="img"`, "Finance&#39;s risks", "For Finance", "Money lost or sent to a criminal")
 			wantNoBody(t, r, "Unpatched VPN gateway")
 			wantStatus(t, c.get("/risks/"+itRisk.ID), http.StatusNotFound)
 		})
