@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/govern"
@@ -575,4 +576,24 @@ func (h *Handler) handleAppDeclare(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusCreated, d)
+}
+
+// controlsImport carries a controls CSV inside JSON, so that the request
+// stays one JSON document like the rest of the API.
+type controlsImport struct {
+	CSV string `json:"csv"`
+}
+
+func (h *Handler) handleControlImport(w http.ResponseWriter, r *http.Request) {
+	var in controlsImport
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	n, err := h.govern.ImportControls(r.Context(), httpx.ActorFrom(r), strings.NewReader(in.CSV))
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, map[string]int{"imported": n})
 }

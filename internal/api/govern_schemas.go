@@ -3,8 +3,8 @@ package api
 // governSchemas are the OpenAPI schemas of the govern routes, kept beside
 // them and merged into the document's schemas.
 var governSchemas = map[string]any{
-	"HeatCell": object([]string{"Likelihood", "Impact", "Count", "Level"}, map[string]any{
-		"Likelihood": intSchema(), "Impact": intSchema(), "Count": intSchema(), "Level": levelSchema}),
+	"HeatCell": object([]string{"likelihood", "impact", "count", "level"}, map[string]any{
+		"likelihood": intSchema(), "impact": intSchema(), "count": intSchema(), "level": levelSchema}),
 	"RiskImpact": object([]string{"department_id", "statement", "score"}, map[string]any{
 		"department_id": str(""), "department_name": str(""), "concern": str("the taxonomy concern it was drafted from"),
 		"statement": str("the harm in the department's own terms"), "score": scoreSchema, "updated_by": str(""), "updated_at": dateTime()}),
@@ -75,6 +75,8 @@ var governSchemas = map[string]any{
 		"source_type": map[string]any{"type": "string", "enum": []string{"review", "meeting", "manual"}}, "source_id": str(""), "case_id": str(""),
 		"owner_department_id": str(""), "owner_department_name": str(""), "owner_user_id": str(""), "owner_user_name": str(""), "due_on": str("YYYY-MM-DD"),
 		"status": map[string]any{"type": "string", "enum": []string{"open", "done"}}, "created_by": str(""), "created_at": dateTime(), "updated_at": dateTime(), "done_at": nullableTime()}),
+	"ControlsImport":   object([]string{"csv"}, map[string]any{"csv": str("the CSV text: a header line, then one control per line; mappings as \"iso27001-2022 A.5.1; nist-csf-2.0 PR.AA-01\"")}),
+	"ControlsImported": object([]string{"imported"}, map[string]any{"imported": intSchema()}),
 	"ProjectReviewInput": object([]string{"title"}, map[string]any{"title": str(""), "description": str(""), "vendor": str(""),
 		"cost": map[string]any{"type": "integer", "minimum": 0, "description": "yearly, whole currency units"},
 		"data": map[string]any{"type": "array", "items": dataSchema}, "departments": map[string]any{"type": "array", "items": str("id, slug or name")},

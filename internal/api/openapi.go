@@ -121,6 +121,8 @@ var operations = []operation{
 		summary: "The organisation's controls", response: "Control", list: true, status: 200, query: []string{"department", "framework", "status"}},
 	{pattern: "POST /api/v1/controls", action: policy.ControlCreate, handler: func(h *Handler) http.HandlerFunc { return h.handleControlCreate },
 		summary: "Add a control with its owner department and framework mappings", request: "ControlInput", response: "Control", status: 201},
+	{pattern: "POST /api/v1/controls/import", action: policy.ControlCreate, handler: func(h *Handler) http.HandlerFunc { return h.handleControlImport },
+		summary: "Import controls from CSV (columns title, description, owner_department, status, justification, mappings); a bad line names itself and nothing is added", request: "ControlsImport", response: "ControlsImported", status: 201},
 	{pattern: "GET /api/v1/controls/{id}", action: policy.ControlList, handler: func(h *Handler) http.HandlerFunc { return h.handleControlGet },
 		summary: "One control", response: "Control", status: 200},
 	{pattern: "PATCH /api/v1/controls/{id}", action: policy.ControlUpdate, handler: func(h *Handler) http.HandlerFunc { return h.handleControlUpdate },

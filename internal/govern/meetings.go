@@ -206,9 +206,7 @@ func (s *Service) GetMeeting(ctx context.Context, actor shieldwall.Actor, id str
 		return m, err
 	} else if ok {
 		w.Since = prev
-	} else {
-		w.Since = m.StartsAt.AddDate(0, -1, 0) // the first meeting looks back a month
-	}
+	} // the first meeting has no previous one: everything is new to it
 	facts, err := s.gatherAgendaFacts(ctx)
 	if err != nil {
 		return m, err

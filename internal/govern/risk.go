@@ -152,9 +152,10 @@ func DraftConcerns(category string, extra []string) ([]Concern, error) {
 
 // HeatCell is one cell of the 5×5 heat map.
 type HeatCell struct {
-	Likelihood, Impact int
-	Count              int
-	Level              string
+	Likelihood int    `json:"likelihood"`
+	Impact     int    `json:"impact"`
+	Count      int    `json:"count"`
+	Level      string `json:"level"`
 }
 
 // HeatMap counts risks per residual likelihood and impact. With a
