@@ -597,3 +597,26 @@ func (h *Handler) handleControlImport(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, http.StatusCreated, map[string]int{"imported": n})
 }
+
+func (h *Handler) handleGovernSettingsGet(w http.ResponseWriter, r *http.Request) {
+	s, err := h.govern.GetSettings(r.Context(), httpx.ActorFrom(r))
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, s)
+}
+
+func (h *Handler) handleGovernSettingsPut(w http.ResponseWriter, r *http.Request) {
+	var in govern.Settings
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	s, err := h.govern.SetSettings(r.Context(), httpx.ActorFrom(r), in)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, s)
+}

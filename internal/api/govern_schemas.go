@@ -77,6 +77,9 @@ var governSchemas = map[string]any{
 		"status": map[string]any{"type": "string", "enum": []string{"open", "done"}}, "created_by": str(""), "created_at": dateTime(), "updated_at": dateTime(), "done_at": nullableTime()}),
 	"ControlsImport":   object([]string{"csv"}, map[string]any{"csv": str("the CSV text: a header line, then one control per line; mappings as \"iso27001-2022 A.5.1; nist-csf-2.0 PR.AA-01\"")}),
 	"ControlsImported": object([]string{"imported"}, map[string]any{"imported": intSchema()}),
+	"GovernSettings": object([]string{"risk_appetite", "finance_review_cost"}, map[string]any{
+		"risk_appetite":       map[string]any{"type": "integer", "minimum": 1, "maximum": 25, "description": "the highest overall score accepted without the owner department's head and a security lead (default 9)"},
+		"finance_review_cost": map[string]any{"type": "integer", "minimum": 0, "description": "yearly cost above which Finance signs off a review (default 10000)"}}),
 	"ProjectReviewInput": object([]string{"title"}, map[string]any{"title": str(""), "description": str(""), "vendor": str(""),
 		"cost": map[string]any{"type": "integer", "minimum": 0, "description": "yearly, whole currency units"},
 		"data": map[string]any{"type": "array", "items": dataSchema}, "departments": map[string]any{"type": "array", "items": str("id, slug or name")},

@@ -169,6 +169,10 @@ var operations = []operation{
 		summary: "Add or change an app in the catalogue (security team)", request: "AppInput", response: "App", status: 200},
 	{pattern: "POST /api/v1/apps/declarations", action: policy.AppDeclare, handler: func(h *Handler) http.HandlerFunc { return h.handleAppDeclare },
 		summary: "Declare an app you use, without blame: learn its standing, or open a light review", request: "DeclareInput", response: "Declaration", status: 201},
+	{pattern: "GET /api/v1/govern/settings", action: policy.ControlList, handler: func(h *Handler) http.HandlerFunc { return h.handleGovernSettingsGet },
+		summary: "Governance settings: the risk appetite and the review cost above which Finance signs off", response: "GovernSettings", status: 200},
+	{pattern: "PUT /api/v1/govern/settings", action: policy.GovernSettings, handler: func(h *Handler) http.HandlerFunc { return h.handleGovernSettingsPut },
+		summary: "Change the governance settings (administrators)", request: "GovernSettings", response: "GovernSettings", status: 200},
 	{pattern: "GET /api/v1/evidence/expiring", action: policy.ControlList, handler: func(h *Handler) http.HandlerFunc { return h.handleEvidenceExpiring },
 		summary: "Evidence expired or expiring within 30 days, for your department's controls (all=true: every department, security only)", response: "Evidence", list: true, status: 200, query: []string{"all"}},
 }

@@ -8,12 +8,14 @@ package govern
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/policy"
 	"github.com/shieldwall/shieldwall/internal/store"
 )
 
@@ -99,4 +101,41 @@ func oneOf(field, v string, allowed []string) error {
 		}
 	}
 	return shieldwall.FieldErrorf(shieldwall.EINVALID, field, "%q is not allowed here; use one of %s.", v, strings.Join(allowed, ", "))
+}
+
+// Settings are the organisation's governance settings.
+type Settings struct {
+	RiskAppetite      int   `json:"risk_appetite"`       // 1–25: highest score accepted without sign-off
+	FinanceReviewCost int64 `json:"finance_review_cost"` // yearly cost above which Finance signs off a review
+}
+
+// GetSettings returns the governance settings.
+func (s *Service) GetSettings(ctx context.Context, actor shieldwall.Actor) (Settings, error) {
+	if err := policy.Authorize(actor, policy.ControlList, nil); err != nil {
+		return Settings{}, err
+	}
+	return Settings{RiskAppetite: s.Appetite(ctx), FinanceReviewCost: s.FinanceReviewCost(ctx)}, nil
+}
+
+// SetSettings changes the governance settings (administrators).
+func (s *Service) SetSettings(ctx context.Context, actor shieldwall.Actor, in Settings) (Settings, error) {
+	if err := policy.Authorize(actor, policy.GovernSettings, nil); err != nil {
+		return Settings{}, err
+	}
+	if in.RiskAppetite < 1 || in.RiskAppetite > 25 {
+		return Settings{}, shieldwall.FieldErrorf(shieldwall.EINVALID, "risk_appetite", "The appetite is a score from 1 to 25, not %d.", in.RiskAppetite)
+	}
+	if in.FinanceReviewCost < 0 {
+		return Settings{}, shieldwall.FieldErrorf(shieldwall.EINVALID, "finance_review_cost", "The cost must be 0 or more.")
+	}
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetSetting(ctx, SettingRiskAppetite, strconv.Itoa(in.RiskAppetite)); err != nil {
+			return err
+		}
+		if err := tx.SetSetting(ctx, SettingFinanceReviewCost, strconv.FormatInt(in.FinanceReviewCost, 10)); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, actor, "govern.settings", "settings", "govern", fmt.Sprintf("risk appetite %d, finance review above %d", in.RiskAppetite, in.FinanceReviewCost))
+	})
+	return in, err
 }

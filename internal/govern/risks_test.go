@@ -1,6 +1,7 @@
 package govern_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shieldwall/shieldwall"
@@ -186,5 +187,27 @@ func TestRisks(t *testing.T) {
 				t.Errorf("%d risk.accept audit events; want 2", accepts)
 			}
 		})
+	})
+}
+
+func TestSettings(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		o := newOrg(t, st)
+		ctx := t.Context()
+		_, err := o.gv.SetSettings(ctx, o.security, govern.Settings{RiskAppetite: 12, FinanceReviewCost: 500})
+		testdb.WantCode(t, err, shieldwall.EFORBIDDEN)
+		_, err = o.gv.SetSettings(ctx, o.admin, govern.Settings{RiskAppetite: 26})
+		testdb.WantField(t, err, "risk_appetite")
+		if _, err := o.gv.SetSettings(ctx, o.admin, govern.Settings{RiskAppetite: 16, FinanceReviewCost: 500}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := o.gv.CreateRisk(ctx, o.security, shieldwall.RiskInput{Title: ptr("Accepted at 16"), OwnerDepartment: ptr("IT"), InherentLikelihood: ptr(4), InherentImpact: ptr(4), Treatment: ptr("accept")})
+		if err != nil || r.Acceptance != shieldwall.AcceptanceNone {
+			t.Errorf("acceptance at 16 with appetite 16 = %q (%v); want none needed", r.Acceptance, err)
+		}
+		p, err := o.gv.RequestReview(ctx, o.financeMember, shieldwall.ProjectReviewInput{Title: "Cheap tool", Cost: 600})
+		if err != nil || strings.Join(p.RequiredSignoff, ",") != "security,finance" {
+			t.Errorf("sign-offs at cost 600 over 500 = %v (%v); want security,finance", p.RequiredSignoff, err)
+		}
 	})
 }

@@ -68,6 +68,7 @@ const (
 	AppList             Action = "app.list"
 	AppDeclare          Action = "app.declare"
 	AppManage           Action = "app.manage"
+	GovernSettings      Action = "govern.settings" // risk appetite, review cost threshold
 )
 
 var (
@@ -153,6 +154,7 @@ var rules = map[Action]rule{
 	AppList:             {roles: everyone},
 	AppDeclare:          {roles: employees},
 	AppManage:           {roles: securityTeam},
+	GovernSettings:      {roles: admins},
 }
 
 // Known reports whether act has a rule; routes with unknown actions are refused at start-up.
