@@ -41,6 +41,21 @@ func TestControlPages(t *testing.T) {
 		wantLocation(t, r, page+"?notice=evidence-added")
 		r = fin.get("/controls")
 		wantBody(t, r, "Call-back log Q3", "expired on 2001-01-01", "ISO/IEC 27001")
+		r = fin.postMultipart(page, page+"/evidence", url.Values{"title": {"Signed procedure"}}, upload{field: "file", name: "procedure.pdf", data: []byte("%PDF-1.4 signed")})
+		wantLocation(t, r, page+"?notice=evidence-added")
+		r = fin.get(page)
+		wantBody(t, r, "procedure.pdf")
+		r = fin.postMultipart(page, page+"/evidence", url.Values{"title": {"Too big"}}, upload{field: "file", name: "big.bin", data: make([]byte, 600<<10)})
+		wantStatus(t, r, http.StatusRequestEntityTooLarge)
+		if fieldError(r.body, "file") == "" {
+			t.Errorf("no error beside the file")
+		}
+
+		r = admin.postMultipart("/controls", "/controls/import", url.Values{}, upload{field: "csv", name: "c.csv", data: []byte("title,owner_department\nMFA,IT\nBackups,Nowhere\n")})
+		wantStatus(t, r, http.StatusBadRequest)
+		wantBody(t, r, "line 3")
+		r = admin.postMultipart("/controls", "/controls/import", url.Values{}, upload{field: "csv", name: "c.csv", data: []byte("title,owner_department\nMFA,IT\n")})
+		wantLocation(t, r, "/controls?notice=controls-imported")
 
 		r = admin.postMultipart("/frameworks", "/frameworks", url.Values{"id": {""}}, upload{field: "catalog", name: "x.json", data: []byte(`{"profile":{}}`)})
 		wantStatus(t, r, http.StatusBadRequest)

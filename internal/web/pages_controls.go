@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,7 +17,8 @@ func (h *Handler) registerControls(rt *httpx.Router) {
 	rt.Page("POST /controls", policy.ControlCreate, h.handleControlCreate)
 	rt.Page("GET /controls/{id}", policy.ControlList, h.handleControl)
 	rt.Page("POST /controls/{id}", policy.ControlUpdate, h.handleControlUpdate)
-	rt.Page("POST /controls/{id}/evidence", policy.ControlUpdate, h.handleEvidenceAdd)
+	rt.UploadPage("POST /controls/{id}/evidence", policy.ControlUpdate, h.handleEvidenceAdd)
+	rt.UploadPage("POST /controls/import", policy.ControlCreate, h.handleControlImport)
 	rt.Page("GET /frameworks", policy.ControlList, h.handleFrameworks)
 	rt.UploadPage("POST /frameworks", policy.FrameworkImport, h.handleFrameworkImport)
 	h.registerCommittee(rt)
@@ -35,6 +37,7 @@ type controlsPage struct {
 	CanCreate   bool
 	Departments []option
 	Statuses    []option
+	Import      *form
 }
 
 // handleControls serves GET /controls: compliance at a glance, the
@@ -43,7 +46,15 @@ func (h *Handler) handleControls(w http.ResponseWriter, r *http.Request) {
 	h.renderControls(w, r, http.StatusOK, newForm(url.Values{"status": {shieldwall.ControlNotStarted}}))
 }
 
+func (h *Handler) renderControlsImport(w http.ResponseWriter, r *http.Request, status int, imp *form) {
+	h.renderControlsWith(w, r, status, newForm(url.Values{"status": {shieldwall.ControlNotStarted}}), imp)
+}
+
 func (h *Handler) renderControls(w http.ResponseWriter, r *http.Request, status int, nf *form) {
+	h.renderControlsWith(w, r, status, nf, newForm(nil))
+}
+
+func (h *Handler) renderControlsWith(w http.ResponseWriter, r *http.Request, status int, nf, imp *form) {
 	page, err := pageFrom(r, 50)
 	if err != nil {
 		h.renderError(w, r, err)
@@ -79,7 +90,7 @@ func (h *Handler) renderControls(w http.ResponseWriter, r *http.Request, status 
 	h.render(w, r, status, "controls", controlsPage{
 		shell: h.shell(r, "Controls"), Filter: newForm(q), New: nf, Controls: cs, Pager: newPager(r.URL, total, page, len(cs), ""),
 		Compliance: comp, Expiring: exp, Today: h.govern.Today(), CanCreate: policy.Can(actor, policy.ControlCreate, nil),
-		Departments: deps, Statuses: statuses,
+		Departments: deps, Statuses: statuses, Import: imp,
 	})
 }
 
@@ -195,27 +206,81 @@ func (h *Handler) handleControlUpdate(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, withNotice("/controls/"+id, "control-updated"))
 }
 
-// handleEvidenceAdd serves POST /controls/{id}/evidence: a link with its validity.
+// handleEvidenceAdd serves POST /controls/{id}/evidence: a link or a small
+// file, with its validity.
 func (h *Handler) handleEvidenceAdd(w http.ResponseWriter, r *http.Request) {
 	id, err := httpx.PathValue(r, "id")
+	var cleanup func()
 	if err == nil {
-		err = parseForm(w, r)
+		cleanup, err = parseUpload(w, r)
+		defer cleanup()
 	}
 	if err != nil {
 		h.renderError(w, r, err)
 		return
 	}
-	v := r.PostForm
+	v := r.Form
 	in := shieldwall.EvidenceInput{Title: v.Get("title"), URL: v.Get("url"), ValidUntil: v.Get("valid_until")}
-	if _, err := h.govern.AddEvidence(r.Context(), httpx.ActorFrom(r), id, in); err != nil {
+	if r.MultipartForm != nil && len(r.MultipartForm.File["file"]) > 0 && r.MultipartForm.File["file"][0].Size > 0 {
+		fh := r.MultipartForm.File["file"][0]
+		if fh.Size > govern.MaxEvidenceFile {
+			err = shieldwall.FieldErrorf(shieldwall.ETOOLARGE, "file", "The file is %d KiB; evidence files may be at most %d KiB. Add a link to larger files.", fh.Size>>10, govern.MaxEvidenceFile>>10)
+		} else if f, oerr := fh.Open(); oerr != nil {
+			err = shieldwall.FieldErrorf(shieldwall.EINVALID, "file", "The file could not be read.")
+		} else {
+			in.Data, err = io.ReadAll(io.LimitReader(f, govern.MaxEvidenceFile+1))
+			f.Close()
+			in.Filename, in.ContentType = fh.Filename, fh.Header.Get("Content-Type")
+		}
+	}
+	if err == nil {
+		_, err = h.govern.AddEvidence(r.Context(), httpx.ActorFrom(r), id, in)
+	}
+	if err != nil {
+		if shieldwall.ErrorField(err) == "data" || shieldwall.ErrorField(err) == "filename" {
+			err = &shieldwall.Error{Code: shieldwall.ErrorCode(err), Field: "file", Message: shieldwall.ErrorMessage(err)}
+		}
 		h.failForm(w, r, err, func(status int) {
 			f := newForm(v)
-			f.Fail(err, controlFields...)
+			f.Fail(err, append(controlFields, "file", "title")...)
 			h.renderControl(w, r, status, nil, f)
 		})
 		return
 	}
 	redirect(w, r, withNotice("/controls/"+id, "evidence-added"))
+}
+
+// handleControlImport serves POST /controls/import: a CSV of controls.
+func (h *Handler) handleControlImport(w http.ResponseWriter, r *http.Request) {
+	cleanup, err := parseUpload(w, r)
+	defer cleanup()
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	fail := func(err error) {
+		h.failForm(w, r, err, func(status int) {
+			f := newForm(url.Values{"status": {shieldwall.ControlNotStarted}})
+			f.FieldError("csv", shieldwall.ErrorMessage(err))
+			r.URL.RawQuery = ""
+			h.renderControlsImport(w, r, status, f)
+		})
+	}
+	if r.MultipartForm == nil || len(r.MultipartForm.File["csv"]) == 0 || r.MultipartForm.File["csv"][0].Size == 0 {
+		fail(shieldwall.FieldErrorf(shieldwall.EINVALID, "csv", "Choose a CSV file."))
+		return
+	}
+	file, err := r.MultipartForm.File["csv"][0].Open()
+	if err != nil {
+		fail(shieldwall.FieldErrorf(shieldwall.EINVALID, "csv", "The file could not be read."))
+		return
+	}
+	defer file.Close()
+	if _, err := h.govern.ImportControls(r.Context(), httpx.ActorFrom(r), file); err != nil {
+		fail(err)
+		return
+	}
+	redirect(w, r, withNotice("/controls", "controls-imported"))
 }
 
 // frameworksPage is the data of /frameworks.

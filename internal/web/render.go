@@ -152,6 +152,7 @@ var notices = map[string]string{
 	"review-requested":   "Your review was requested. Each department that must sign off has been told.",
 	"review-decided":     "Your decision was recorded.",
 	"app-saved":          "The app was saved in the catalogue.",
+	"controls-imported":  "The controls were imported.",
 }
 
 // withNotice adds ?notice=key to a local URL.
