@@ -74,6 +74,11 @@ func (h *Handler) handleReviewCreate(w http.ResponseWriter, r *http.Request) {
 	v := r.PostForm
 	in := shieldwall.ProjectReviewInput{Title: v.Get("title"), Description: v.Get("description"), Vendor: v.Get("vendor"), Data: v["data"],
 		Integrations: v.Get("integrations") == "on", SSO: v.Get("sso") == "on", NewContract: v.Get("new_contract") == "on", AppName: v.Get("app_name")}
+	for _, d := range strings.Split(v.Get("departments"), ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			in.Departments = append(in.Departments, d)
+		}
+	}
 	var err error
 	if c := strings.TrimSpace(strings.ReplaceAll(v.Get("cost"), ",", "")); c != "" {
 		if in.Cost, err = strconv.ParseInt(c, 10, 64); err != nil {
@@ -87,7 +92,7 @@ func (h *Handler) handleReviewCreate(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.failForm(w, r, err, func(status int) {
 			f := newForm(v)
-			f.Fail(err, "title", "description", "vendor", "cost", "app_name", "data")
+			f.Fail(err, "title", "description", "vendor", "cost", "app_name", "data", "departments")
 			h.renderReviews(w, r, status, f)
 		})
 		return
@@ -103,6 +108,7 @@ type reviewPage struct {
 	Mine     map[string]bool // duties the viewer decides
 	Failed   string          // the duty whose form failed
 	Outcomes []option
+	UsedBy   []string // names of the departments using it
 }
 
 func (h *Handler) handleReview(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +138,18 @@ func (h *Handler) renderReview(w http.ResponseWriter, r *http.Request, status in
 			mine[d] = true
 		}
 	}
-	h.render(w, r, status, "project_review", reviewPage{shell: h.shell(r, p.Title), Review: p, Decide: f, Mine: mine, Failed: failed,
+	deps, err := h.departmentOptions(r, "", false)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	var usedBy []string
+	for _, d := range deps {
+		if slices.Contains(p.Departments, d.Value) {
+			usedBy = append(usedBy, d.Label)
+		}
+	}
+	h.render(w, r, status, "project_review", reviewPage{shell: h.shell(r, p.Title), Review: p, Decide: f, Mine: mine, Failed: failed, UsedBy: usedBy,
 		Outcomes: []option{{Value: "approve", Label: "Approve"}, {Value: "approve-with-conditions", Label: "Approve with conditions"}, {Value: "reject", Label: "Reject"}}})
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -245,6 +246,8 @@ type riskPage struct {
 	Treatments  []option
 	Scores      []option
 	Departments []option
+	Controls    []option // every control, the linked ones selected
+	Linked      []option // the linked controls, for reading
 }
 
 // handleRisk serves GET /risks/{id}.
@@ -281,6 +284,28 @@ func (h *Handler) renderRisk(w http.ResponseWriter, r *http.Request, status int,
 		Treatments: valueOptions(shieldwall.RiskTreatments), Scores: scoreOptions(""),
 	}
 	p.NeedsSign = govern.NeedsSignoff(risk, p.Appetite)
+	controls, _, err := h.govern.ListControls(r.Context(), actor, shieldwall.ControlFilter{Page: shieldwall.Page{Limit: shieldwall.MaxLimit}})
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	chosen := map[string]bool{}
+	for _, id := range risk.ControlIDs {
+		chosen[id] = true
+	}
+	if edit.Values["control_ids"] != nil {
+		chosen = map[string]bool{}
+		for _, id := range edit.Values["control_ids"] {
+			chosen[id] = true
+		}
+	}
+	for _, c := range controls {
+		o := option{Value: c.ID, Label: c.Title + " (" + c.OwnerDepartmentName + ")", Selected: chosen[c.ID]}
+		p.Controls = append(p.Controls, o)
+		if slices.Contains(risk.ControlIDs, c.ID) {
+			p.Linked = append(p.Linked, o)
+		}
+	}
 	hasOwn := false
 	for _, im := range risk.Impacts {
 		p.Editable[im.DepartmentID] = policy.Can(actor, policy.RiskImpactEdit, im)
@@ -306,6 +331,13 @@ func (h *Handler) handleRiskUpdate(w http.ResponseWriter, r *http.Request) {
 		TreatmentPlan: formStr(v, "treatment_plan"), ReviewOn: formStr(v, "review_on"),
 		InherentLikelihood: formInt(v, "inherent_likelihood"), InherentImpact: formInt(v, "inherent_impact"),
 		ResidualLikelihood: formInt(v, "residual_likelihood"), ResidualImpact: formInt(v, "residual_impact"),
+	}
+	if v.Get("controls_shown") == "1" {
+		ids := v["control_ids"]
+		if ids == nil {
+			ids = []string{}
+		}
+		in.ControlIDs = &ids
 	}
 	if _, err := h.govern.UpdateRisk(r.Context(), httpx.ActorFrom(r), id, in); err != nil {
 		h.failForm(w, r, err, func(status int) {

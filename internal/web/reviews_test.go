@@ -28,7 +28,7 @@ func TestReviewAndAppPages(t *testing.T) {
 			t.Errorf("no error beside cost")
 		}
 		wantBody(t, r, `value="payment-data" checked`)
-		r = m.postForm("/project-reviews", "/project-reviews", url.Values{"title": {"Spendly"}, "cost": {"4,000"}, "data": {"payment-data"}, "app_name": {"Spendly"}})
+		r = m.postForm("/project-reviews", "/project-reviews", url.Values{"title": {"Spendly"}, "cost": {"4,000"}, "data": {"payment-data"}, "app_name": {"Spendly"}, "departments": {"Finance"}})
 		if r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("request: %d %s", r.StatusCode, excerpt(mainOf(r.body)))
 		}
@@ -37,7 +37,7 @@ func TestReviewAndAppPages(t *testing.T) {
 		fin := a.client()
 		fin.signIn("fin@example.com", testPassword)
 		r = fin.get(page)
-		wantBody(t, r, "Finance: waiting")
+		wantBody(t, r, "Finance: waiting", "<dt>Used by</dt><dd>Finance</dd>")
 		wantNoBody(t, r, "Security: waiting")
 		r = fin.postForm(page, page+"/decisions", url.Values{"duty": {"finance"}, "decision": {"approve"}})
 		wantLocation(t, r, page+"?notice=review-decided")

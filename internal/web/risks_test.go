@@ -62,6 +62,17 @@ func TestRiskPages(t *testing.T) {
 			}
 		})
 
+		t.Run("LinksControls", func(t *testing.T) {
+			ctl, err := gv.CreateControl(t.Context(), actorOf(sec), shieldwall.ControlInput{Title: s("Call-back rule"), OwnerDepartment: s("Finance")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := "/risks/" + fraud.ID
+			r := c.postForm(page, page, url.Values{"title": {"Fake supplier bank change"}, "treatment": {"mitigate"}, "controls_shown": {"1"}, "control_ids": {ctl.ID}})
+			wantLocation(t, r, page+"?notice=risk-updated")
+			wantBody(t, c.get(page), `<a href="/controls/`+ctl.ID+`">Call-back rule (Finance)</a>`)
+		})
+
 		t.Run("ErrScoreKeepsWhatWasTyped", func(t *testing.T) {
 			page := "/risks/" + fraud.ID
 			r := c.postForm(page, page, url.Values{"title": {"Fake supplier bank change"}, "residual_likelihood": {"9"}, "treatment": {"mitigate"}, "treatment_plan": {"call back on a known number"}})
