@@ -620,3 +620,12 @@ func (h *Handler) handleGovernSettingsPut(w http.ResponseWriter, r *http.Request
 	}
 	httpx.WriteJSON(w, http.StatusOK, s)
 }
+
+func (h *Handler) handleEvidenceRemind(w http.ResponseWriter, r *http.Request) {
+	n, err := h.govern.RemindExpiringEvidence(r.Context(), httpx.ActorFrom(r))
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]int{"reminded": n})
+}

@@ -80,6 +80,7 @@ var governSchemas = map[string]any{
 	"GovernSettings": object([]string{"risk_appetite", "finance_review_cost"}, map[string]any{
 		"risk_appetite":       map[string]any{"type": "integer", "minimum": 1, "maximum": 25, "description": "the highest overall score accepted without the owner department's head and a security lead (default 9)"},
 		"finance_review_cost": map[string]any{"type": "integer", "minimum": 0, "description": "yearly cost above which Finance signs off a review (default 10000)"}}),
+	"EvidenceReminded": object([]string{"reminded"}, map[string]any{"reminded": map[string]any{"type": "integer", "description": "evidence items whose owners were told now"}}),
 	"ProjectReviewInput": object([]string{"title"}, map[string]any{"title": str(""), "description": str(""), "vendor": str(""),
 		"cost": map[string]any{"type": "integer", "minimum": 0, "description": "yearly, whole currency units"},
 		"data": map[string]any{"type": "array", "items": dataSchema}, "departments": map[string]any{"type": "array", "items": str("id, slug or name")},

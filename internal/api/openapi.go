@@ -169,6 +169,8 @@ var operations = []operation{
 		summary: "Add or change an app in the catalogue (security team)", request: "AppInput", response: "App", status: 200},
 	{pattern: "POST /api/v1/apps/declarations", action: policy.AppDeclare, handler: func(h *Handler) http.HandlerFunc { return h.handleAppDeclare },
 		summary: "Declare an app you use, without blame: learn its standing, or open a light review", request: "DeclareInput", response: "Declaration", status: 201},
+	{pattern: "POST /api/v1/evidence/reminders", action: policy.ControlCreate, handler: func(h *Handler) http.HandlerFunc { return h.handleEvidenceRemind },
+		summary: "Remind owner departments of evidence expired or expiring within 30 days, once per item (for a timer or an operator)", response: "EvidenceReminded", status: 200},
 	{pattern: "GET /api/v1/govern/settings", action: policy.ControlList, handler: func(h *Handler) http.HandlerFunc { return h.handleGovernSettingsGet },
 		summary: "Governance settings: the risk appetite and the review cost above which Finance signs off", response: "GovernSettings", status: 200},
 	{pattern: "PUT /api/v1/govern/settings", action: policy.GovernSettings, handler: func(h *Handler) http.HandlerFunc { return h.handleGovernSettingsPut },

@@ -476,3 +476,64 @@ func csvSafe(s string) string {
 	}
 	return s
 }
+
+// NotifyEvidenceExpiring is the notification kind of an evidence reminder.
+const NotifyEvidenceExpiring = "evidence.expiring"
+
+// RemindExpiringEvidence tells the owner department of every evidence item
+// that expired or expires within ExpiringWithin days, once per item: its
+// champions, or the security team when the department has none. It
+// returns how many items were reminded. It is safe to run again at any
+// time (a timer, an operator, the job runner): nobody is told twice.
+func (s *Service) RemindExpiringEvidence(ctx context.Context, actor shieldwall.Actor) (int, error) {
+	if err := policy.Authorize(actor, policy.ControlCreate, nil); err != nil {
+		return 0, err
+	}
+	before := s.now().UTC().AddDate(0, 0, ExpiringWithin+1).Format(time.DateOnly)
+	today := s.Today()
+	n := 0
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		items, err := tx.EvidenceToRemind(ctx, before, 500)
+		if err != nil {
+			return err
+		}
+		owners := map[string][]shieldwall.User{}
+		for _, e := range items {
+			people, ok := owners[e.OwnerDepartmentID]
+			if !ok {
+				people, _, err = s.store.ListUsers(ctx, shieldwall.UserFilter{DepartmentID: e.OwnerDepartmentID, Role: shieldwall.RoleChampion, Page: shieldwall.Page{Limit: 50}})
+				if err == nil && len(people) == 0 {
+					people, _, err = s.store.ListUsers(ctx, shieldwall.UserFilter{Role: shieldwall.RoleSecurity, Page: shieldwall.Page{Limit: 50}})
+				}
+				if err != nil {
+					return err
+				}
+				owners[e.OwnerDepartmentID] = people
+			}
+			verb := "expires on"
+			if e.ValidUntil < today {
+				verb = "expired on"
+			}
+			for _, u := range people {
+				if !u.Active {
+					continue
+				}
+				if err := tx.AddNotification(ctx, &shieldwall.Notification{UserID: u.ID, Kind: NotifyEvidenceExpiring,
+					Title: "Evidence " + verb + " " + e.ValidUntil + ": " + e.ControlTitle,
+					Body:  "“" + e.Title + "” shows that this control works. Add fresh evidence so it keeps counting.",
+					Link:  "/controls/" + e.ControlID, ObjectType: "control", ObjectID: e.ControlID}); err != nil {
+					return err
+				}
+			}
+			if err := tx.MarkEvidenceReminded(ctx, e.ID); err != nil {
+				return err
+			}
+			n++
+		}
+		if n == 0 {
+			return nil
+		}
+		return tx.AppendAudit(ctx, actor, "evidence.remind", "evidence", "", fmt.Sprintf("%d evidence items expiring before %s", n, before))
+	})
+	return n, err
+}

@@ -90,6 +90,18 @@ func TestControls(t *testing.T) {
 			if exp, _ := o.gv.ExpiringEvidence(ctx, o.hrChampion, false); len(exp) != 0 {
 				t.Errorf("HR sees Finance's expiring evidence")
 			}
+			_, err = o.gv.RemindExpiringEvidence(ctx, o.financeChampion)
+			testdb.WantCode(t, err, shieldwall.EFORBIDDEN)
+			for i, want := range []int{1, 0} { // the second run tells nobody again
+				n, err := o.gv.RemindExpiringEvidence(ctx, o.security)
+				if err != nil || n != want {
+					t.Fatalf("run %d reminded %d (%v); want %d", i+1, n, err, want)
+				}
+			}
+			ns, _, _, _ := st.ListNotifications(ctx, o.financeChampion.UserID, shieldwall.NotificationFilter{})
+			if len(ns) != 1 || ns[0].Kind != govern.NotifyEvidenceExpiring || !strings.Contains(ns[0].Title, "expired on 2000-01-01") {
+				t.Errorf("Finance champion's notifications = %+v; want one expired-evidence reminder", ns)
+			}
 		})
 		t.Run("SoA", func(t *testing.T) {
 			b, err := o.gv.StatementOfApplicability(ctx, o.auditor, frameworks.ISO27001ID)

@@ -327,3 +327,31 @@ func (s *Store) ImportedFrameworks(ctx context.Context) ([]ImportedFramework, er
 	}
 	return out, rows.Err()
 }
+
+// EvidenceToRemind returns evidence valid until before the given date whose
+// owner has not been reminded yet, soonest first.
+func (tx *Tx) EvidenceToRemind(ctx context.Context, before string, limit int) ([]shieldwall.Evidence, error) {
+	rows, err := tx.query(ctx, evidenceSelect+` WHERE e.valid_until <> '' AND e.valid_until < ? AND e.reminded_at IS NULL
+		ORDER BY e.valid_until, e.id LIMIT ?`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: evidence to remind: %w", err)
+	}
+	defer rows.Close()
+	var out []shieldwall.Evidence
+	for rows.Next() {
+		e, err := scanEvidence(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: scan evidence: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// MarkEvidenceReminded records that the owner of an evidence item was told.
+func (tx *Tx) MarkEvidenceReminded(ctx context.Context, id string) error {
+	if _, err := tx.exec(ctx, `UPDATE evidence SET reminded_at = ? WHERE id = ?`, at(tx.Now), id); err != nil {
+		return fmt.Errorf("store: mark evidence reminded: %w", err)
+	}
+	return nil
+}

@@ -84,6 +84,7 @@ CREATE TABLE evidence (
     valid_until  TEXT NOT NULL DEFAULT '', -- YYYY-MM-DD; empty: does not expire
     added_by     TEXT NOT NULL DEFAULT '',
     added_by_name TEXT NOT NULL DEFAULT '',
+    reminded_at  TIMESTAMPTZ, -- when its owner was told it expires; NULL: not yet
     created_at   TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX evidence_control ON evidence (control_id, valid_until);
