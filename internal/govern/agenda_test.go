@@ -125,5 +125,10 @@ func TestMeetings(t *testing.T) {
 		if err != nil || m2.Sequence != 1 || m2.Minutes != "We agreed on backups." {
 			t.Errorf("after moving: sequence %d minutes %q (%v); want 1 and the minutes", m2.Sequence, m2.Minutes, err)
 		}
+		// The Finance champion scheduled it (so was not told of it) and is told of the minutes.
+		ns, _, _, _ := st.ListNotifications(ctx, o.financeChampion.UserID, shieldwall.NotificationFilter{})
+		if len(ns) != 1 || ns[0].Kind != govern.NotifyMeetingMinutes || ns[0].Link != "/committee/meetings/"+m.ID {
+			t.Errorf("member's notifications = %+v; want the minutes", ns)
+		}
 	})
 }

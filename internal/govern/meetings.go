@@ -29,6 +29,30 @@ func (s *Service) canManageCommittee(ctx context.Context, actor shieldwall.Actor
 	return nil
 }
 
+// Notification kinds of the committee.
+const (
+	NotifyMeetingScheduled = "meeting.scheduled"
+	NotifyMeetingMinutes   = "meeting.minutes"
+)
+
+// tellMembers notifies every committee member but the actor about a meeting.
+func (s *Service) tellMembers(ctx context.Context, tx *store.Tx, actor shieldwall.Actor, m shieldwall.Meeting, kind, title, body string) error {
+	members, err := s.store.ListCommitteeMembers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, mb := range members {
+		if mb.UserID == actor.UserID {
+			continue
+		}
+		if err := tx.AddNotification(ctx, &shieldwall.Notification{UserID: mb.UserID, Kind: kind, Title: title, Body: body,
+			Link: "/committee/meetings/" + m.ID, ObjectType: "meeting", ObjectID: m.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Members lists the committee.
 func (s *Service) Members(ctx context.Context, actor shieldwall.Actor) ([]shieldwall.CommitteeMember, error) {
 	if err := policy.Authorize(actor, policy.CommitteeView, nil); err != nil {
@@ -134,6 +158,10 @@ func (s *Service) CreateMeeting(ctx context.Context, actor shieldwall.Actor, in 
 		if err := tx.CreateMeeting(ctx, &m); err != nil {
 			return err
 		}
+		if err := s.tellMembers(ctx, tx, actor, m, NotifyMeetingScheduled, "Committee meeting on "+m.StartsAt.UTC().Format("Mon 2 Jan 2006, 15:04 UTC")+": "+m.Title,
+			"The agenda builds itself from what changed since the last meeting. Add it to your calendar from the meeting's page."); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, actor, "meeting.create", "meeting", m.ID, fmt.Sprintf("%s on %s", m.Title, m.StartsAt.Format(time.RFC3339)))
 	})
 	if err != nil {
@@ -162,6 +190,11 @@ func (s *Service) UpdateMeeting(ctx context.Context, actor shieldwall.Actor, id 
 		}
 		if err := tx.UpdateMeeting(ctx, &m); err != nil {
 			return err
+		}
+		if before.Minutes == "" && m.Minutes != "" {
+			if err := s.tellMembers(ctx, tx, actor, m, NotifyMeetingMinutes, "Minutes of "+m.Title, "The minutes, decisions and action items are on the meeting's page."); err != nil {
+				return err
+			}
 		}
 		return tx.AppendAudit(ctx, actor, "meeting.update", "meeting", m.ID, m.Title)
 	})
