@@ -122,8 +122,13 @@ func nullableTime() map[string]any {
 	return map[string]any{"type": []string{"string", "null"}, "format": "date-time"}
 }
 
+// init merges governSchemas into the document's schemas. A schema another
+// capability defines under the same name (ActionItem, say) is kept: one
+// definition per name, owned by whoever serves that noun's own routes.
 func init() {
 	for k, v := range governSchemas {
-		schemas[k] = v
+		if _, taken := schemas[k]; !taken {
+			schemas[k] = v
+		}
 	}
 }
