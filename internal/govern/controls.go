@@ -537,3 +537,20 @@ func (s *Service) RemindExpiringEvidence(ctx context.Context, actor shieldwall.A
 	})
 	return n, err
 }
+
+// FrameworkStatus returns one framework's compliance with the status of
+// each assessable requirement and the controls that meet it.
+func (s *Service) FrameworkStatus(ctx context.Context, actor shieldwall.Actor, id string) (FrameworkCompliance, error) {
+	if err := policy.Authorize(actor, policy.ControlList, nil); err != nil {
+		return FrameworkCompliance{}, err
+	}
+	f, err := s.Framework(ctx, id)
+	if err != nil {
+		return FrameworkCompliance{}, err
+	}
+	controls, mappings, err := s.store.ComplianceFacts(ctx, s.Today())
+	if err != nil {
+		return FrameworkCompliance{}, err
+	}
+	return Compliance(f, controls, mappings), nil
+}

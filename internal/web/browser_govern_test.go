@@ -69,7 +69,7 @@ func TestBrowserRiskHeatMap(t *testing.T) {
 			b.do("open the register on a phone", chromedp.Navigate(a.url+"/risks"), chromedp.WaitVisible(chromedp.CSS(".heatmap svg")))
 			b.checkAccessibility("risk register on a phone")
 			b.do("turn back into a laptop", chromedp.EmulateReset())
-			for _, p := range []string{"/controls", "/frameworks", "/committee", "/project-reviews", "/apps"} {
+			for _, p := range []string{"/controls", "/frameworks", "/frameworks/nist-csf-2.0", "/committee", "/project-reviews", "/apps"} {
 				b.do("open "+p, chromedp.Navigate(a.url+p), chromedp.WaitVisible(chromedp.CSS("h1")))
 				b.checkAccessibility(p)
 			}

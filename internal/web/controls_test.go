@@ -62,6 +62,11 @@ func TestControlPages(t *testing.T) {
 		if msg := fieldError(r.body, "catalog"); msg == "" {
 			t.Errorf("no error beside the file: %s", excerpt(mainOf(r.body)))
 		}
+		r = admin.get("/frameworks/iso27001-2022?status=implemented") // the signed file does not expire
+		wantStatus(t, r, http.StatusOK)
+		wantBody(t, r, "<code>A.5.1</code>", "Call back before paying a changed account")
+		wantNoBody(t, r, "<code>A.5.2</code>")
+		wantStatus(t, admin.get("/frameworks/nope"), http.StatusNotFound)
 		r = admin.get("/api/v1/frameworks/iso27001-2022/soa.csv")
 		wantStatus(t, r, http.StatusOK)
 		wantBody(t, r, "requirement_id,label,title", "A.5.1,5.1,")

@@ -21,6 +21,7 @@ func (h *Handler) registerControls(rt *httpx.Router) {
 	rt.UploadPage("POST /controls/import", policy.ControlCreate, h.handleControlImport)
 	rt.Page("GET /frameworks", policy.ControlList, h.handleFrameworks)
 	rt.UploadPage("POST /frameworks", policy.FrameworkImport, h.handleFrameworkImport)
+	rt.Page("GET /frameworks/{id}", policy.ControlList, h.handleFramework)
 	h.registerCommittee(rt)
 }
 
@@ -350,4 +351,44 @@ func (h *Handler) handleFrameworkImport(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	redirect(w, r, withNotice("/frameworks", "framework-imported"))
+}
+
+// frameworkPage is the data of one framework's page: its requirements with
+// their status, in the framework's order.
+type frameworkPage struct {
+	shell
+	Compliance govern.FrameworkCompliance
+	Filter     *form
+	Rows       []govern.RequirementStatus
+	Statuses   []option
+}
+
+// handleFramework serves GET /frameworks/{id}; ?status= keeps one status
+// (gap: requirements no control meets).
+func (h *Handler) handleFramework(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	fc, err := h.govern.FrameworkStatus(r.Context(), httpx.ActorFrom(r), id)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	rows := fc.Requirements
+	if st := q.Get("status"); st != "" {
+		rows = nil
+		for _, rs := range fc.Requirements {
+			if rs.Status == st {
+				rows = append(rows, rs)
+			}
+		}
+	}
+	statuses := []option{{Label: "Any status"}}
+	for _, st := range []string{govern.ReqImplemented, govern.ReqPartial, govern.ReqNotStarted, govern.ReqGap, govern.ReqNotApplicable} {
+		statuses = append(statuses, option{Value: st, Label: strings.ReplaceAll(st, "-", " ")})
+	}
+	h.render(w, r, http.StatusOK, "framework", frameworkPage{shell: h.shell(r, fc.Title), Compliance: fc, Filter: newForm(q), Rows: rows, Statuses: statuses})
 }
