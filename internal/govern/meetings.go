@@ -418,3 +418,36 @@ func (s *Service) MeetingICS(ctx context.Context, actor shieldwall.Actor, id, ba
 		Description: desc.String(), Location: m.Location, URL: strings.TrimSuffix(base, "/") + "/committee/meetings/" + m.ID,
 	}), nil
 }
+
+// CloseActionItem marks one of a meeting's action items done (or open
+// again): committee members and the security team, or the owner
+// department's champion.
+func (s *Service) CloseActionItem(ctx context.Context, actor shieldwall.Actor, meetingID, itemID string, done bool) (shieldwall.ActionItem, error) {
+	if err := policy.Authorize(actor, policy.CommitteeManage, nil); err != nil {
+		return shieldwall.ActionItem{}, err
+	}
+	manageErr := s.canManageCommittee(ctx, actor)
+	var a shieldwall.ActionItem
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if a, err = tx.FindActionItem(ctx, itemID); err != nil {
+			return err
+		}
+		if a.SourceType != shieldwall.ActionSourceMeeting || a.SourceID != meetingID {
+			return shieldwall.Errorf(shieldwall.ENOTFOUND, "Action item not found.")
+		}
+		owner := actor.Role == shieldwall.RoleChampion && actor.DepartmentID == a.OwnerDepartmentID
+		if manageErr != nil && !owner {
+			return manageErr
+		}
+		a.Status = shieldwall.ActionOpen
+		if done {
+			a.Status = shieldwall.ActionDone
+		}
+		if err := tx.UpdateActionItem(ctx, &a); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, actor, "action.status", "action-item", a.ID, fmt.Sprintf("%s: %s", a.Title, a.Status))
+	})
+	return a, err
+}

@@ -49,6 +49,15 @@ func TestCommitteeMeeting(t *testing.T) {
 		r = c.get(page)
 		wantBody(t, r, "Enforce a password manager for admins", "Roll out the password manager", "IT, due 2027-02-01")
 		id := strings.TrimPrefix(page, "/committee/meetings/")
+		items, _, err := st.ListActionItems(t.Context(), shieldwall.ActionItemFilter{SourceType: "meeting", SourceID: id})
+		if err != nil || len(items) != 1 {
+			t.Fatalf("action items %+v, %v", items, err)
+		}
+		r = c.postForm(page, page+"/action-items/"+items[0].ID+"/status", url.Values{"status": {"done"}})
+		wantLocation(t, r, page+"?notice=action-updated")
+		if a, _ := st.FindActionItem(t.Context(), items[0].ID); a.Status != shieldwall.ActionDone {
+			t.Errorf("status %s; want done", a.Status)
+		}
 		r = c.get("/api/v1/meetings/" + id + "/meeting.ics")
 		wantStatus(t, r, http.StatusOK)
 		wantBody(t, r, "BEGIN:VCALENDAR\r\n", "LOCATION:Room 4\r\n")

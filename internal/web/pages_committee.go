@@ -21,7 +21,28 @@ func (h *Handler) registerCommittee(rt *httpx.Router) {
 	rt.Page("POST /committee/meetings/{id}/minutes", policy.CommitteeManage, h.handleMeetingMinutes)
 	rt.Page("POST /committee/meetings/{id}/decisions", policy.CommitteeManage, h.handleMeetingDecision)
 	rt.Page("POST /committee/meetings/{id}/action-items", policy.CommitteeManage, h.handleMeetingAction)
+	rt.Page("POST /committee/meetings/{id}/action-items/{item}/status", policy.CommitteeManage, h.handleMeetingActionStatus)
 	h.registerReviews(rt)
+}
+
+// handleMeetingActionStatus serves the done/reopen button of an action item.
+func (h *Handler) handleMeetingActionStatus(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathValue(r, "id")
+	var item string
+	if err == nil {
+		item, err = httpx.PathValue(r, "item")
+	}
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err == nil {
+		_, err = h.govern.CloseActionItem(r.Context(), httpx.ActorFrom(r), id, item, r.PostForm.Get("status") == "done")
+	}
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, withNotice("/committee/meetings/"+id, "action-updated"))
 }
 
 // committeePage is the data of /committee.

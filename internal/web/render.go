@@ -153,6 +153,7 @@ var notices = map[string]string{
 	"review-decided":     "Your decision was recorded.",
 	"app-saved":          "The app was saved in the catalogue.",
 	"controls-imported":  "The controls were imported.",
+	"action-updated":     "The action item was updated.",
 }
 
 // withNotice adds ?notice=key to a local URL.
