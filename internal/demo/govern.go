@@ -95,6 +95,23 @@ func loadGovern(ctx context.Context, acc *accounts.Service, org Organisation) er
 	if _, err := gv.AddMember(ctx, sec, govern.MemberInput{UserID: sec.UserID}); err != nil {
 		return fail("committee", err)
 	}
+	// Last month's meeting decided on the fraud risk and gave IT an action
+	// that is now overdue: next week's agenda brings it back.
+	last := time.Now().UTC().AddDate(0, 0, -28).Truncate(24 * time.Hour).Add(14 * time.Hour)
+	past, err := gv.CreateMeeting(ctx, sec, shieldwall.MeetingInput{Title: s("Security committee"), StartsAt: &last, DurationMinutes: n(60), Location: s("Board room")})
+	if err != nil {
+		return fail("past meeting", err)
+	}
+	if _, err := gv.AddDecision(ctx, sec, past.ID, shieldwall.Decision{Text: "Two people approve every change of supplier bank details, from next month.", ObjectType: "risk", ObjectID: fraud.ID}); err != nil {
+		return fail("decision", err)
+	}
+	if _, err := gv.AddActionItem(ctx, sec, past.ID, govern.ActionInput{Title: "Turn on multi-factor sign-in for the remaining 40 accounts", OwnerDepartment: "IT",
+		DueOn: time.Now().UTC().AddDate(0, 0, -3).Format(time.DateOnly)}); err != nil {
+		return fail("action item", err)
+	}
+	if _, err := gv.UpdateMeeting(ctx, sec, past.ID, shieldwall.MeetingInput{Minutes: s("Present: the champions of Finance, HR, Legal, IT, Sales and Operations; Security.\nWe went through the new payment-fraud risk and agreed on dual approval.")}); err != nil {
+		return fail("minutes", err)
+	}
 	next := time.Now().UTC().AddDate(0, 0, 7).Truncate(24 * time.Hour).Add(14 * time.Hour)
 	if _, err := gv.CreateMeeting(ctx, sec, shieldwall.MeetingInput{Title: s("Security committee"), StartsAt: &next, DurationMinutes: n(60), Location: s("Board room and video call")}); err != nil {
 		return fail("meeting", err)

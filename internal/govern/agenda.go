@@ -2,6 +2,7 @@ package govern
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shieldwall/shieldwall"
@@ -90,7 +91,7 @@ func pendingReviewsSection(f AgendaFacts, w AgendaWindow) shieldwall.AgendaSecti
 			}
 		}
 		s.Items = append(s.Items, shieldwall.AgendaItem{ObjectType: "project-review", ObjectID: p.ID, Title: p.Title,
-			Detail: fmt.Sprintf("waiting for %v", waiting), Link: "/project-reviews/" + p.ID})
+			Detail: "waiting for " + strings.Join(waiting, ", "), Link: "/project-reviews/" + p.ID})
 	}
 	return s
 }
