@@ -79,12 +79,20 @@ func TestControls(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			pdf, err := o.gv.AddEvidence(ctx, o.financeChampion, c.ID, shieldwall.EvidenceInput{Title: "Procedure", Filename: "a/b\"c.pdf", Data: []byte("%PDF-1.4")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, data, err := o.gv.EvidenceFile(ctx, o.auditor, c.ID, pdf.ID)
+			if err != nil || string(data) != "%PDF-1.4" || e.Filename != "a_b_c.pdf" || e.Size != 8 || e.AddedByName == "" {
+				t.Errorf("file evidence = %+v %q (%v); want the bytes back under a safe name", e, data, err)
+			}
 			_, err = o.gv.AddEvidence(ctx, o.financeChampion, c.ID, shieldwall.EvidenceInput{Title: "Too big", Filename: "x.bin", Data: make([]byte, govern.MaxEvidenceFile+1)})
 			testdb.WantCode(t, err, shieldwall.ETOOLARGE)
 			_, err = o.gv.AddEvidence(ctx, o.financeChampion, c.ID, shieldwall.EvidenceInput{Title: "bad", URL: "javascript:alert(1)"})
 			testdb.WantField(t, err, "url")
 			exp, err := o.gv.ExpiringEvidence(ctx, o.financeMember, false)
-			if err != nil || len(exp) != 1 || exp[0].Title != "Call-back log" {
+			if err != nil || len(exp) != 1 || exp[0].Title != "Call-back log" { // the procedure does not expire
 				t.Fatalf("Finance's expiring evidence = %+v, %v; want the call-back log", exp, err)
 			}
 			if exp, _ := o.gv.ExpiringEvidence(ctx, o.hrChampion, false); len(exp) != 0 {
@@ -115,9 +123,9 @@ func TestControls(t *testing.T) {
 			if len(recs) != 94 || strings.Join(recs[0], ",") != strings.Join(govern.SoAColumns, ",") {
 				t.Fatalf("%d lines, header %v; want 94 and %v", len(recs), recs[0], govern.SoAColumns)
 			}
-			// Implemented, but its only evidence expired: partial.
-			if r := recs[1]; r[0] != "A.5.1" || r[4] != "partial" || r[6] != "Finance" {
-				t.Errorf("A.5.1 line = %v; want partial by Finance", r)
+			// Implemented, and the procedure file (no end date) is current evidence.
+			if r := recs[1]; r[0] != "A.5.1" || r[4] != "implemented" || r[6] != "Finance" {
+				t.Errorf("A.5.1 line = %v; want implemented by Finance", r)
 			}
 		})
 		t.Run("ImportOSCAL", func(t *testing.T) {
