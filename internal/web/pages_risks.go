@@ -232,22 +232,21 @@ func (h *Handler) handleRiskCreate(w http.ResponseWriter, r *http.Request) {
 // riskPage is the data of one risk's page.
 type riskPage struct {
 	shell
-	Risk        shieldwall.Risk
-	Edit        *form
-	Impact      *form
-	ImpactFor   string // the department whose impact form failed
-	CanUpdate   bool
-	CanSign     bool
-	NeedsSign   bool
-	Appetite    int
-	Editable    map[string]bool // department id → the viewer may write its impact
-	CanAddOwn   bool            // the viewer's department has no impact yet and may add one
-	OwnDept     string
-	Treatments  []option
-	Scores      []option
-	Departments []option
-	Controls    []option // every control, the linked ones selected
-	Linked      []option // the linked controls, for reading
+	Risk       shieldwall.Risk
+	Edit       *form
+	Impact     *form
+	ImpactFor  string // the department whose impact form failed
+	CanUpdate  bool
+	CanSign    bool
+	NeedsSign  bool
+	Appetite   int
+	Editable   map[string]bool // department id → the viewer may write its impact
+	CanAddOwn  bool            // the viewer's department has no impact yet and may add one
+	OwnDept    string
+	Treatments []option
+	Scores     []option
+	Controls   []option // every control, the linked ones selected
+	Linked     []option // the linked controls, for reading
 }
 
 // handleRisk serves GET /risks/{id}.
