@@ -81,6 +81,9 @@ type RiskInput struct {
 	TreatmentPlan      *string   `json:"treatment_plan"`
 	ReviewOn           *string   `json:"review_on"`
 	ControlIDs         *[]string `json:"control_ids"`
+	// Impacts writes departments' impacts (each by its champion or the
+	// security team); departments not named keep theirs.
+	Impacts []RiskImpactInput `json:"impacts,omitempty"`
 	// Concerns names the departmental concerns to draft impacts for, beside
 	// those the category implies; only read on create.
 	Concerns []string `json:"concerns,omitempty"`

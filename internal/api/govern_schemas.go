@@ -27,6 +27,8 @@ var governSchemas = map[string]any{
 		"inherent_likelihood": scoreSchema, "inherent_impact": scoreSchema, "residual_likelihood": scoreSchema, "residual_impact": scoreSchema,
 		"treatment": treatmentSchema, "treatment_plan": str(""), "review_on": str("YYYY-MM-DD"),
 		"control_ids": map[string]any{"type": "array", "items": str("")},
+		"impacts": map[string]any{"type": "array", "items": ref("RiskImpactInput"),
+			"description": "departments' impacts to write, each by that department's champion or security; departments not named keep theirs"},
 		"concerns": map[string]any{"type": "array", "description": "on create only: extra concerns to draft impacts for",
 			"items": map[string]any{"type": "string", "enum": []string{"employee-data", "fraud-loss", "client-trust", "brand", "regulatory", "operations-downtime"}}}}),
 	"RiskImpactInput": object([]string{"statement", "score"}, map[string]any{

@@ -145,6 +145,57 @@ func (s *Service) applyRisk(ctx context.Context, tx *store.Tx, r *shieldwall.Ris
 	return nil
 }
 
+// applyImpacts writes the departmental impacts of ins onto r (and the
+// store), each allowed only to that department's champion or security.
+// With prefix, errors name their field as impacts[i].name (PATCH of the
+// risk); without, as name alone (one impact written on its own).
+func applyImpacts(ctx context.Context, tx *store.Tx, actor shieldwall.Actor, r *shieldwall.Risk, ins []shieldwall.RiskImpactInput, prefix bool) error {
+	for i, in := range ins {
+		at := func(err error) error {
+			if e, ok := err.(*shieldwall.Error); ok && prefix {
+				return &shieldwall.Error{Code: e.Code, Field: fmt.Sprintf("impacts[%d].%s", i, e.Field), Message: fmt.Sprintf("Impact %d: %s", i+1, e.Message)}
+			}
+			return err
+		}
+		statement, err := text("statement", in.Statement, 2000, true)
+		if err != nil {
+			return at(err)
+		}
+		if err := scale("score", in.Score); err != nil {
+			return at(err)
+		}
+		ref := in.Department
+		if ref == "" {
+			ref = actor.DepartmentID
+		}
+		d, err := tx.FindDepartment(ctx, ref)
+		if err != nil {
+			return at(shieldwall.FieldErrorf(shieldwall.EINVALID, "department", "There is no department %q.", in.Department))
+		}
+		im := shieldwall.RiskImpact{DepartmentID: d.ID, DepartmentName: d.Name, Statement: statement, Score: in.Score, UpdatedBy: actor.Label()}
+		if !policy.Can(actor, policy.RiskImpactEdit, im) {
+			return at(shieldwall.FieldErrorf(shieldwall.EFORBIDDEN, "department", "Only %s's champion or the security team write %s's impact.", d.Name, d.Name))
+		}
+		replaced := false
+		for j := range r.Impacts {
+			if r.Impacts[j].DepartmentID == d.ID {
+				im.Concern = r.Impacts[j].Concern
+				r.Impacts[j] = im
+				replaced = true
+			}
+		}
+		if !replaced {
+			r.Impacts = append(r.Impacts, im)
+		}
+		if r.ID != "" {
+			if err := tx.PutRiskImpact(ctx, r.ID, &im); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // settleAcceptance recomputes the score and where an acceptance stands.
 // A change to what was signed off (treatment, scores, impacts) withdraws
 // the sign-offs: a head and a security lead accepted that risk, not this one.
@@ -216,6 +267,9 @@ func (s *Service) CreateRisk(ctx context.Context, actor shieldwall.Actor, in shi
 				Score: r.ResidualImpact, UpdatedBy: actor.Label(),
 			})
 		}
+		if err := applyImpacts(ctx, tx, actor, &r, in.Impacts, true); err != nil {
+			return err
+		}
 		settleAcceptance(&r, nil, appetite)
 		if err := tx.CreateRisk(ctx, &r); err != nil {
 			return err
@@ -254,6 +308,9 @@ func (s *Service) UpdateRisk(ctx context.Context, actor shieldwall.Actor, id str
 		if !policy.Can(actor, policy.RiskUpdate, r) {
 			return shieldwall.FieldErrorf(shieldwall.EFORBIDDEN, "owner_department", "A champion cannot hand a risk to another department; ask the security team.")
 		}
+		if err := applyImpacts(ctx, tx, actor, &r, in.Impacts, true); err != nil {
+			return err
+		}
 		settleAcceptance(&r, &before, appetite)
 		if err := tx.UpdateRisk(ctx, &r); err != nil {
 			return err
@@ -267,20 +324,13 @@ func (s *Service) UpdateRisk(ctx context.Context, actor shieldwall.Actor, id str
 }
 
 // PutImpact writes one department's impact statement and score; the
-// department's champion or the security team may.
+// department's champion or the security team may, on any risk they see.
 func (s *Service) PutImpact(ctx context.Context, actor shieldwall.Actor, id string, in shieldwall.RiskImpactInput) (shieldwall.Risk, error) {
 	if err := policy.Authorize(actor, policy.RiskImpactEdit, nil); err != nil {
 		return shieldwall.Risk{}, err
 	}
 	appetite := s.Appetite(ctx)
-	statement, err := text("statement", in.Statement, 2000, true)
-	if err != nil {
-		return shieldwall.Risk{}, err
-	}
-	if err := scale("score", in.Score); err != nil {
-		return shieldwall.Risk{}, err
-	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		r, err := tx.FindRisk(ctx, id)
 		if err != nil {
 			return err
@@ -288,39 +338,16 @@ func (s *Service) PutImpact(ctx context.Context, actor shieldwall.Actor, id stri
 		if !policy.Can(actor, policy.RiskView, r) {
 			return shieldwall.Errorf(shieldwall.ENOTFOUND, "Risk not found.")
 		}
-		ref := in.Department
-		if ref == "" {
-			ref = actor.DepartmentID
-		}
-		d, err := tx.FindDepartment(ctx, ref)
-		if err != nil {
-			return shieldwall.FieldErrorf(shieldwall.EINVALID, "department", "There is no department %q.", in.Department)
-		}
-		im := shieldwall.RiskImpact{DepartmentID: d.ID, DepartmentName: d.Name, Statement: statement, Score: in.Score, UpdatedBy: actor.Label()}
-		if !policy.Can(actor, policy.RiskImpactEdit, im) {
-			return shieldwall.FieldErrorf(shieldwall.EFORBIDDEN, "department", "Only %s's champion or the security team write %s's impact.", d.Name, d.Name)
-		}
 		Score(&r)
 		before := r
-		replaced := false
-		for i := range r.Impacts {
-			if r.Impacts[i].DepartmentID == d.ID {
-				im.Concern = r.Impacts[i].Concern
-				r.Impacts[i] = im
-				replaced = true
-			}
-		}
-		if !replaced {
-			r.Impacts = append(r.Impacts, im)
-		}
-		if err := tx.PutRiskImpact(ctx, r.ID, &im); err != nil {
+		if err := applyImpacts(ctx, tx, actor, &r, []shieldwall.RiskImpactInput{in}, false); err != nil {
 			return err
 		}
 		settleAcceptance(&r, &before, appetite)
 		if err := tx.UpdateRisk(ctx, &r); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, actor, "risk.impact", "risk", r.ID, fmt.Sprintf("%s impact %d: %s", d.Name, im.Score, r.Title))
+		return tx.AppendAudit(ctx, actor, "risk.impact", "risk", r.ID, fmt.Sprintf("impact %d written for %s: %s (score now %d)", in.Score, or(in.Department, "own department"), r.Title, r.Score))
 	})
 	if err != nil {
 		return shieldwall.Risk{}, err

@@ -211,3 +211,29 @@ func TestSettings(t *testing.T) {
 		}
 	})
 }
+
+func TestPatchImpacts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		o := newOrg(t, st)
+		ctx := t.Context()
+		r, err := o.gv.CreateRisk(ctx, o.financeChampion, shieldwall.RiskInput{Title: ptr("Invoice fraud"), OwnerDepartment: ptr("Finance"), InherentLikelihood: ptr(3), InherentImpact: ptr(2),
+			Impacts: []shieldwall.RiskImpactInput{{Statement: "Up to €40k lost per invoice", Score: 4}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Impacts) != 1 || r.Impacts[0].DepartmentName != "Finance" || r.Score != 12 {
+			t.Fatalf("impacts %+v score %d; want Finance's 4 → 3×4 = 12", r.Impacts, r.Score)
+		}
+		_, err = o.gv.UpdateRisk(ctx, o.financeChampion, r.ID, shieldwall.RiskInput{Impacts: []shieldwall.RiskImpactInput{{Department: "Finance", Statement: "x", Score: 2}, {Department: "HR", Statement: "y", Score: 1}}})
+		testdb.WantCode(t, err, shieldwall.EFORBIDDEN)
+		testdb.WantField(t, err, "impacts[1].department")
+		got, _ := o.gv.GetRisk(ctx, o.security, r.ID)
+		if got.Impacts[0].Score != 4 {
+			t.Errorf("a refused PATCH changed Finance's impact to %d", got.Impacts[0].Score)
+		}
+		got, err = o.gv.UpdateRisk(ctx, o.security, r.ID, shieldwall.RiskInput{Impacts: []shieldwall.RiskImpactInput{{Department: "HR", Statement: "Payroll data", Score: 5}}})
+		if err != nil || len(got.Impacts) != 2 || got.Score != 15 {
+			t.Errorf("after HR's impact by security: %d impacts, score %d (%v); want 2 and 15", len(got.Impacts), got.Score, err)
+		}
+	})
+}
