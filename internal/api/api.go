@@ -7,6 +7,7 @@ import (
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
+	"github.com/shieldwall/shieldwall/internal/govern"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/notify"
@@ -20,11 +21,12 @@ type Handler struct {
 	intake   *intake.Service
 	notify   *notify.Service
 	response *response.Service
+	govern   *govern.Service
 }
 
 // Register adds every API route to rt.
 func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service, resp *response.Service) {
-	h := &Handler{accounts: acc, intake: in, notify: notify.New(acc.Store()), response: resp}
+	h := &Handler{accounts: acc, intake: in, notify: notify.New(acc.Store()), response: resp, govern: govern.New(acc.Store())}
 	for _, op := range operations {
 		rt.API(op.pattern, op.action, op.handler(h))
 	}

@@ -64,7 +64,6 @@ var caseOperations = []operation{
 }
 
 var (
-	nullableTime   = map[string]any{"type": []string{"string", "null"}, "format": "date-time"}
 	integer        = map[string]any{"type": "integer"}
 	boolean        = map[string]any{"type": "boolean"}
 	nullableInt    = map[string]any{"type": []string{"integer", "null"}}
@@ -87,23 +86,23 @@ var caseSchemas = map[string]any{
 	"Case": object([]string{"id", "title", "type", "severity", "status", "created_at"}, map[string]any{
 		"id": str(""), "title": str(""), "type": str("the playbook id"), "severity": severitySchema, "status": caseStatus, "summary": str(""),
 		"affected": affectedSchema, "confidential": boolean, "created_by": str(""), "created_at": dateTime(), "updated_at": dateTime(),
-		"aware_at": dateTime(), "first_report_at": nullableTime, "acknowledged_at": nullableTime, "contained_at": nullableTime,
-		"recovered_at": nullableTime, "closed_at": nullableTime,
+		"aware_at": dateTime(), "first_report_at": nullableTime(), "acknowledged_at": nullableTime(), "contained_at": nullableTime(),
+		"recovered_at": nullableTime(), "closed_at": nullableTime(),
 		"roles": arrayOf("CaseRole"), "tasks": arrayOf("CaseTask"), "clocks": arrayOf("CaseClock"), "participants": arrayOf("Participant"),
 		"report_ids": map[string]any{"type": "array", "items": str("")}, "measures": ref("CaseMeasures"),
 		"you": object(nil, map[string]any{"roles": map[string]any{"type": "array", "items": str("")}, "participant": boolean, "can_manage": boolean}),
 	}),
 	"CaseRole": object([]string{"role", "name"}, map[string]any{"role": str("lowercase id, e.g. legal-counsel"), "name": str(""), "description": str(""),
 		"department_id": str(""), "department_name": str(""), "user_id": str("who holds it; empty when nobody was named"), "user_name": str(""),
-		"backup_user_id": str(""), "backup_user_name": str(""), "engaged_at": dateTime(), "acknowledged_at": nullableTime}),
+		"backup_user_id": str(""), "backup_user_name": str(""), "engaged_at": dateTime(), "acknowledged_at": nullableTime()}),
 	"CaseTask": object([]string{"id", "role", "title", "due_at", "status"}, map[string]any{"id": str(""), "key": str("the playbook's task id"),
 		"role": str(""), "department_id": str(""), "department_name": str(""), "title": str(""), "description": str(""), "due_at": dateTime(),
-		"status": map[string]any{"type": "string", "enum": []string{"open", "done"}}, "done_at": nullableTime, "done_by": str(""), "created_at": dateTime()}),
+		"status": map[string]any{"type": "string", "enum": []string{"open", "done"}}, "done_at": nullableTime(), "done_by": str(""), "created_at": dateTime()}),
 	"CaseClock": object([]string{"id", "basis", "status"}, map[string]any{"id": str("e.g. gdpr-33"), "basis": str("regulation and article, e.g. GDPR art. 33"),
 		"regulation": str(""), "name": str("what must be done"), "owner": str("the role that files it"), "recipient": str(""), "statutory": boolean,
 		"status":      map[string]any{"type": "string", "enum": []string{"not-started", "running", "due-soon", "overdue", "satisfied"}},
-		"start_event": str("the event that starts it"), "started_at": nullableTime, "started_by": str(""), "due_at": nullableTime,
-		"remaining": str("e.g. in 41 h (Thu 14:00 UTC)"), "filed_event": str("the event that satisfies it"), "filed_at": nullableTime,
+		"start_event": str("the event that starts it"), "started_at": nullableTime(), "started_by": str(""), "due_at": nullableTime(),
+		"remaining": str("e.g. in 41 h (Thu 14:00 UTC)"), "filed_event": str("the event that satisfies it"), "filed_at": nullableTime(),
 		"filed_by": str(""), "reference": str("the filing's reference"), "late": boolean, "capped_by": str("")}),
 	"Participant":  object([]string{"user_id", "name"}, map[string]any{"user_id": str(""), "name": str(""), "department_name": str(""), "reason": str("created, role:…, added"), "added_at": dateTime()}),
 	"Participants": object([]string{"participants"}, map[string]any{"participants": arrayOf("Participant")}),
@@ -120,14 +119,14 @@ var caseSchemas = map[string]any{
 	"TaskInput":        object([]string{"status"}, map[string]any{"status": map[string]any{"type": "string", "enum": []string{"open", "done"}}}),
 	"Review": object([]string{"case_id", "status"}, map[string]any{"case_id": str(""), "status": map[string]any{"type": "string", "enum": []string{"draft", "published"}},
 		"what_happened": str(""), "timeline": str(""), "went_well": str(""), "was_hard": str(""), "contributing_factors": str("systems and processes, not people"),
-		"changes": str("what we will change"), "opened_at": dateTime(), "updated_at": dateTime(), "published_at": nullableTime, "action_items": arrayOf("ActionItem")}),
+		"changes": str("what we will change"), "opened_at": dateTime(), "updated_at": dateTime(), "published_at": nullableTime(), "action_items": arrayOf("ActionItem")}),
 	"ReviewInput": object(nil, map[string]any{"what_happened": str(""), "timeline": str(""), "went_well": str(""), "was_hard": str(""),
 		"contributing_factors": str(""), "changes": str(""), "publish": boolean}),
 	"ActionItem": object([]string{"id", "title", "source_type", "owner_department_id", "status"}, map[string]any{"id": str(""), "title": str(""), "description": str(""),
 		"source_type": map[string]any{"type": "string", "enum": []string{"review", "meeting", "manual"}}, "source_id": str(""), "case_id": str(""),
 		"owner_department_id": str(""), "owner_department_name": str(""), "owner_user_id": str(""), "owner_user_name": str(""),
 		"due_on": str("YYYY-MM-DD"), "status": map[string]any{"type": "string", "enum": []string{"open", "done"}}, "created_by": str(""),
-		"created_at": dateTime(), "updated_at": dateTime(), "done_at": nullableTime}),
+		"created_at": dateTime(), "updated_at": dateTime(), "done_at": nullableTime()}),
 	"ActionItemInput": object([]string{"title", "owner_department"}, map[string]any{"title": str(""), "description": str(""),
 		"owner_department": str("department id, slug or name"), "owner_user_id": str(""), "due_on": str("YYYY-MM-DD")}),
 	"ActionItemPatch": object(nil, map[string]any{"status": map[string]any{"type": "string", "enum": []string{"open", "done"}}, "due_on": str("YYYY-MM-DD"),

@@ -164,6 +164,9 @@ func Load(ctx context.Context, acc *accounts.Service, in *intake.Service, resp *
 	if err := loadCases(ctx, acc, in, resp, org); err != nil {
 		return "", err
 	}
+	if err := loadGovern(ctx, acc, org); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nLoaded the demo organisation: %d departments, %d people, and their reports (a phishing wave of 13 forwards\n"+
 		"grouped into one campaign, a phishing test, payment fraud, a lost laptop, shadow IT, a data exposure, an anonymous near miss),\n"+

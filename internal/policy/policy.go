@@ -61,6 +61,27 @@ const (
 
 	AuditList Action = "audit.list"
 	Metrics   Action = "metrics.view"
+
+	// Govern (internal/govern); object rules in govern.go of this package.
+	RiskList            Action = "risk.list" // the register; scoped by RiskView
+	RiskView            Action = "risk.view"
+	RiskCreate          Action = "risk.create"
+	RiskUpdate          Action = "risk.update"
+	RiskImpactEdit      Action = "risk.impact.edit" // one department's impact statement
+	RiskAccept          Action = "risk.accept"      // sign off an acceptance above the appetite
+	ControlList         Action = "control.list"     // controls, frameworks, compliance, the SoA
+	ControlCreate       Action = "control.create"
+	ControlUpdate       Action = "control.update" // status, mappings, evidence
+	FrameworkImport     Action = "framework.import"
+	CommitteeView       Action = "committee.view"
+	CommitteeManage     Action = "committee.manage" // meetings, minutes, decisions, action items
+	ProjectReviewCreate Action = "project-review.create"
+	ProjectReviewList   Action = "project-review.list" // scoped by the service: own, to decide, or all
+	ProjectReviewDecide Action = "project-review.decide"
+	AppList             Action = "app.list"
+	AppDeclare          Action = "app.declare"
+	AppManage           Action = "app.manage"
+	GovernSettings      Action = "govern.settings" // risk appetite, review cost threshold
 )
 
 var (
@@ -68,6 +89,11 @@ var (
 	admins   = []shieldwall.Role{shieldwall.RoleAdmin}
 	// securityTeam sees and decides everything reported.
 	securityTeam = []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity}
+	// governors change governance data: the security team everywhere,
+	// champions for their own department (object rules in govern.go).
+	governors = []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion}
+	// employees are everyone who works here; auditors only read.
+	employees = []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion, shieldwall.RoleMember}
 )
 
 // rule says which roles may perform an action. Public actions need no sign-in.
@@ -132,6 +158,30 @@ var rules = map[Action]rule{
 	// figures (requests, latency, runtime) and never domain counts, which
 	// could reveal that a confidential case exists.
 	Metrics: {public: true},
+
+	// Every employee sees the risks that touch their department, in its
+	// terms; security, administrators and auditors see the whole register.
+	RiskList:       {roles: everyone},
+	RiskView:       {roles: everyone},
+	RiskCreate:     {roles: governors},
+	RiskUpdate:     {roles: governors},
+	RiskImpactEdit: {roles: governors},
+	RiskAccept:     {roles: governors},
+	// Controls and compliance are open to read: departments own controls.
+	ControlList:     {roles: everyone},
+	ControlCreate:   {roles: securityTeam},
+	ControlUpdate:   {roles: governors},
+	FrameworkImport: {roles: admins},
+	// The committee: champions sit on it; auditors read its decisions.
+	CommitteeView:       {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion, shieldwall.RoleAuditor}},
+	CommitteeManage:     {roles: governors},
+	ProjectReviewCreate: {roles: employees},
+	ProjectReviewList:   {roles: everyone},
+	ProjectReviewDecide: {roles: governors},
+	AppList:             {roles: everyone},
+	AppDeclare:          {roles: employees},
+	AppManage:           {roles: securityTeam},
+	GovernSettings:      {roles: admins},
 }
 
 // Known reports whether act has a rule; routes with unknown actions are refused at start-up.
@@ -180,6 +230,8 @@ func Can(actor shieldwall.Actor, act Action, obj any) bool {
 		return canOnActionItem(actor, act, o)
 	case shieldwall.Duty:
 		return canOnDuty(actor, act, o)
+	case shieldwall.Risk, shieldwall.RiskImpact, shieldwall.Control:
+		return canOnGovern(actor, act, o)
 	}
 	return true
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/govern"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/policy"
 )
@@ -93,6 +94,12 @@ func funcs(a *assets) template.FuncMap {
 		"dutyRow": func(d dutyRow, slug, csrf string, people []option) dutyRowView {
 			return dutyRowView{dutyRow: d, Slug: slug, CSRF: csrf, People: people}
 		},
+		"label":        func(s string) string { return strings.ReplaceAll(s, "-", " ") },
+		"levelOptions": levelOptions,
+		"impactField":  impactField,
+		"impactScore":  impactScore,
+		"dutyField":    dutyField,
+		"dutyLabel":    func(d string) string { return govern.DutyDepartments[d] },
 	}
 }
 
@@ -159,6 +166,23 @@ var notices = map[string]string{
 	"action-added":        "The action item was added.",
 	"action-updated":      "The action item was updated.",
 	"duty-saved":          "The duty directory was saved.",
+	"risk-created":        "The risk was added. Each department it concerns can now write its impact in its own words.",
+	"risk-updated":        "The risk was saved.",
+	"impact-saved":        "The impact was saved.",
+	"risk-signed":         "Your sign-off was recorded.",
+	"control-created":     "The control was added.",
+	"control-updated":     "The control was saved.",
+	"evidence-added":      "The evidence was added.",
+	"framework-imported":  "The framework was imported. Controls can now map to its requirements.",
+	"member-added":        "The committee seat was saved.",
+	"meeting-created":     "The meeting was scheduled. Its agenda is below.",
+	"item-added":          "The item was added to the agenda.",
+	"minutes-saved":       "The minutes were saved.",
+	"decision-recorded":   "The decision was recorded in the register.",
+	"review-requested":    "Your review was requested. Each department that must sign off has been told.",
+	"review-decided":      "Your decision was recorded.",
+	"app-saved":           "The app was saved in the catalogue.",
+	"controls-imported":   "The controls were imported.",
 }
 
 // withNotice adds ?notice=key to a local URL.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
+	"github.com/shieldwall/shieldwall/internal/govern"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/notify"
@@ -24,6 +25,7 @@ type Handler struct {
 	intake *intake.Service
 	notify *notify.Service
 	resp   *response.Service
+	govern *govern.Service
 	pages  map[string]*template.Template
 	assets *assets
 }
@@ -47,13 +49,18 @@ var navItems = []navItem{
 	{Label: "Actions", Href: "/actions", Action: policy.ActionItemList},
 	{Label: "People", Href: "/people", Action: policy.UserList},
 	{Label: "Departments", Href: "/departments", Action: policy.DepartmentList},
+	{Label: "Risks", Href: "/risks", Action: policy.RiskList},
+	{Label: "Controls", Href: "/controls", Action: policy.ControlList},
+	{Label: "Committee", Href: "/committee", Action: policy.CommitteeView},
+	{Label: "Reviews", Href: "/project-reviews", Action: policy.ProjectReviewList},
+	{Label: "Apps", Href: "/apps", Action: policy.AppList},
 	{Label: "Audit log", Href: "/audit", Action: policy.AuditList},
 	{Label: "Admin", Href: "/admin", Action: policy.AdminView},
 }
 
 // Register adds every page route to rt and sets rt.PageError.
 func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service, resp *response.Service) {
-	h := &Handler{acc: acc, intake: in, notify: notify.New(acc.Store()), resp: resp, assets: newAssets()}
+	h := &Handler{acc: acc, intake: in, notify: notify.New(acc.Store()), resp: resp, govern: govern.New(acc.Store()), assets: newAssets()}
 	h.pages = parsePages(h.assets)
 	rt.PageError = h.renderError
 	// Any other address gets the site's own "not found" page, not Go's plain text.
@@ -137,6 +144,8 @@ func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service, resp 
 	rt.Page("GET /actions", policy.ActionItemList, h.handleActions)
 	rt.Page("POST /actions/{id}", policy.ActionItemUpdate, h.handleActionUpdate)
 	rt.Page("POST /departments/{slug}/duties/{role}", policy.DutyManage, h.handleDutySet)
+
+	h.registerGovern(rt)
 }
 
 // roleLabels are the words people see for each role.
