@@ -215,6 +215,14 @@ func TestConfidentialCaseLeaksNowhere(t *testing.T) {
 		e.do(t, "PUT", "/api/v1/cases/"+c.ID+"/review", e.security.token, `{"what_happened":"`+marker+`"}`).ok(t, 200, nil)
 		e.do(t, "POST", "/api/v1/cases/"+c.ID+"/review/action-items", e.security.token, `{"title":"`+marker+` revoke access","owner_department":"Finance","due_on":"2027-01-01"}`).ok(t, 201, nil)
 
+		// Next week's committee meeting builds its agenda from what changed, cases included.
+		var meeting struct{ ID string }
+		starts := time.Now().UTC().Add(7 * 24 * time.Hour).Format(time.RFC3339)
+		e.do(t, "POST", "/api/v1/meetings", e.security.token, `{"title":"Security committee","starts_at":"`+starts+`"}`).ok(t, 201, &meeting)
+		if r := e.do(t, "GET", "/api/v1/meetings/"+meeting.ID, e.security.token, ""); !strings.Contains(string(r.body), c.ID) {
+			t.Error("the security team's agenda does not list the confidential case it may see")
+		}
+
 		missing := store.NewID()
 		for _, p := range []person{e.admin, e.auditor, e.champion, e.member} {
 			for _, path := range []string{"/api/v1/cases/%s", "/api/v1/cases/%s/timeline", "/api/v1/cases/%s/review", "/api/v1/cases/%s/events"} {
@@ -233,7 +241,8 @@ func TestConfidentialCaseLeaksNowhere(t *testing.T) {
 			}
 			// Everything a non-participant can list: nothing mentions the case.
 			for _, path := range []string{"/api/v1/cases", "/api/v1/cases?q=ZEBRA", "/api/v1/action-items", "/api/v1/action-items?department=Finance",
-				"/api/v1/notifications", "/api/v1/audit", "/api/v1/reports", "/api/v1/reports/" + rep.ID, "/api/v1/audit?object_type=case&object_id=" + c.ID} {
+				"/api/v1/notifications", "/api/v1/audit", "/api/v1/reports", "/api/v1/reports/" + rep.ID, "/api/v1/audit?object_type=case&object_id=" + c.ID,
+				"/api/v1/meetings/" + meeting.ID} {
 				r := e.do(t, "GET", path, p.token, "")
 				body := strings.ReplaceAll(string(r.body), "object_id="+c.ID, "") // the problem's instance echoes the query
 				if strings.Contains(body, marker) || strings.Contains(body, c.ID) {

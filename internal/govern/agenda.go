@@ -27,6 +27,7 @@ type AgendaFacts struct {
 	Evidence    []shieldwall.Evidence      // evidence with an end date
 	Reviews     []shieldwall.ProjectReview // pending project reviews
 	ActionItems []shieldwall.ActionItem    // open action items
+	Cases       []shieldwall.Case          // recently changed cases the viewer may see
 }
 
 // agendaSection builds one section from the facts; empty sections are left out.
@@ -34,6 +35,7 @@ type agendaSection func(AgendaFacts, AgendaWindow) shieldwall.AgendaSection
 
 // agendaSections are the generated parts of every agenda, in order.
 var agendaSections = []agendaSection{
+	incidentsSection,
 	newHighRisksSection,
 	pendingAcceptancesSection,
 	pendingReviewsSection,
@@ -63,6 +65,29 @@ func newHighRisksSection(f AgendaFacts, w AgendaWindow) shieldwall.AgendaSection
 			s.Items = append(s.Items, shieldwall.AgendaItem{ObjectType: "risk", ObjectID: r.ID, Title: r.Title,
 				Detail: fmt.Sprintf("%s, score %d (%s)", r.Department, r.Score, LevelOf(r.Score)), Link: "/risks/" + r.ID})
 		}
+	}
+	return s
+}
+
+// incidentsSection lists the cases opened since the last meeting, with
+// their review's open action items counted.
+func incidentsSection(f AgendaFacts, w AgendaWindow) shieldwall.AgendaSection {
+	s := shieldwall.AgendaSection{Key: "incidents", Title: "Incidents since the last meeting", Items: []shieldwall.AgendaItem{}}
+	open := map[string]int{}
+	for _, a := range f.ActionItems {
+		if a.CaseID != "" && a.Status == shieldwall.ActionOpen {
+			open[a.CaseID]++
+		}
+	}
+	for _, c := range f.Cases {
+		if c.CreatedAt.Before(w.Since) || !c.CreatedAt.Before(w.Until) {
+			continue
+		}
+		detail := fmt.Sprintf("%s (%s), %s", c.Severity, c.Severity.Label(), c.Status)
+		if n := open[c.ID]; n > 0 {
+			detail += fmt.Sprintf(", %d open action item(s) from its review", n)
+		}
+		s.Items = append(s.Items, shieldwall.AgendaItem{ObjectType: "case", ObjectID: c.ID, Title: c.Title, Detail: detail, Link: "/cases/" + c.ID})
 	}
 	return s
 }

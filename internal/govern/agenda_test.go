@@ -30,6 +30,11 @@ func TestBuildAgenda(t *testing.T) {
 		ActionItems: []shieldwall.ActionItem{
 			{ID: "a1", Title: "Rotate keys", Status: shieldwall.ActionOpen, DueOn: "2026-11-30", OwnerDepartmentName: "IT"},
 			{ID: "a2", Title: "Not yet due", Status: shieldwall.ActionOpen, DueOn: "2026-12-31"},
+			{ID: "a3", Title: "Warn on external mail", Status: shieldwall.ActionOpen, DueOn: "2027-01-31", CaseID: "k1"},
+		},
+		Cases: []shieldwall.Case{
+			{ID: "k1", Title: "Payroll emailed outside", Severity: shieldwall.SEV2, Status: shieldwall.CaseRecovered, CreatedAt: day("2026-11-12")},
+			{ID: "k2", Title: "Old phishing wave", Severity: shieldwall.SEV3, Status: shieldwall.CaseClosed, CreatedAt: day("2026-09-02")},
 		},
 	}
 	for _, tc := range []struct {
@@ -38,6 +43,7 @@ func TestBuildAgenda(t *testing.T) {
 		want   map[string][]string // section key → item titles
 	}{
 		{"SinceLastMeeting", govern.AgendaWindow{Since: day("2026-11-01"), Until: day("2026-12-01")}, map[string][]string{
+			"incidents":           {"Payroll emailed outside"},
 			"new-high-risks":      {"New high risk"},
 			"pending-acceptances": {"Accepted above appetite"},
 			"pending-reviews":     {"New CRM"},
@@ -45,6 +51,7 @@ func TestBuildAgenda(t *testing.T) {
 			"expiring-evidence":   {"Backups: Restore test", "MFA: Report"},
 		}},
 		{"EarlierMeeting", govern.AgendaWindow{Since: day("2026-08-15"), Until: day("2026-10-01")}, map[string][]string{
+			"incidents":           {"Old phishing wave"},
 			"new-high-risks":      {"Old high risk"},
 			"pending-acceptances": {"Accepted above appetite"},
 		}},

@@ -204,10 +204,16 @@ func (s *Service) UpdateMeeting(ctx context.Context, actor shieldwall.Actor, id 
 	return s.GetMeeting(ctx, actor, id)
 }
 
-// gatherAgendaFacts reads what the agenda builders may draw on.
-func (s *Service) gatherAgendaFacts(ctx context.Context) (AgendaFacts, error) {
+// gatherAgendaFacts reads what the agenda builders may draw on, as the
+// viewer may see it: a confidential case, and its review's action items,
+// appear only on the agenda of someone who may see the case.
+func (s *Service) gatherAgendaFacts(ctx context.Context, viewer shieldwall.Actor) (AgendaFacts, error) {
 	var f AgendaFacts
 	var err error
+	scope := policy.CaseListScope(viewer)
+	if f.Cases, _, err = s.store.ListCases(ctx, shieldwall.CaseFilter{Page: shieldwall.Page{Limit: 200}}, scope); err != nil {
+		return f, err
+	}
 	if f.Risks, err = s.store.AgendaRisks(ctx, HighRiskScore); err != nil {
 		return f, err
 	}
@@ -218,7 +224,7 @@ func (s *Service) gatherAgendaFacts(ctx context.Context) (AgendaFacts, error) {
 	if f.Reviews, _, err = s.store.ListProjectReviews(ctx, store.ReviewFilter{Status: shieldwall.ReviewPending, All: true, Page: shieldwall.Page{Limit: 200}}); err != nil {
 		return f, err
 	}
-	if f.ActionItems, _, err = s.store.ListActionItems(ctx, shieldwall.ActionItemFilter{Status: shieldwall.ActionOpen, Page: shieldwall.Page{Limit: 500}}); err != nil {
+	if f.ActionItems, _, err = s.store.ListActionItems(ctx, shieldwall.ActionItemFilter{Status: shieldwall.ActionOpen, CaseScope: &scope, Page: shieldwall.Page{Limit: 500}}); err != nil {
 		return f, err
 	}
 	return f, nil
@@ -240,7 +246,7 @@ func (s *Service) GetMeeting(ctx context.Context, actor shieldwall.Actor, id str
 	} else if ok {
 		w.Since = prev
 	} // the first meeting has no previous one: everything is new to it
-	facts, err := s.gatherAgendaFacts(ctx)
+	facts, err := s.gatherAgendaFacts(ctx, actor)
 	if err != nil {
 		return m, err
 	}
