@@ -12,6 +12,19 @@ const (
 	UrgencyLow      Urgency = "low"
 )
 
+// Rank orders urgencies: critical 3, normal 2, low 1, anything else 0.
+func (u Urgency) Rank() int {
+	switch u {
+	case UrgencyCritical:
+		return 3
+	case UrgencyNormal:
+		return 2
+	case UrgencyLow:
+		return 1
+	}
+	return 0
+}
+
 // Valid reports whether u is an urgency.
 func (u Urgency) Valid() bool {
 	return u == UrgencyCritical || u == UrgencyNormal || u == UrgencyLow
@@ -22,6 +35,7 @@ const (
 	NotifyReportAnswered  = "report.answered"  // security changed the answer on the reporter's report
 	NotifyReportMessage   = "report.message"   // someone wrote on a report the person follows
 	NotifyCampaignDecided = "campaign.decided" // security decided the campaign the person's report belongs to
+	NotifyWebhookDisabled = "webhook.disabled" // a webhook receiver answered 410 Gone and was switched off
 )
 
 // Notification tells one person that something they care about happened.
@@ -39,6 +53,13 @@ type Notification struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	ReadAt     *time.Time `json:"read_at"`
 	AckedAt    *time.Time `json:"acked_at"`
+
+	// EscalateTo is an ordered chain of user ids: when a critical
+	// notification is not acknowledged within EscalateAfter, the same
+	// notification goes to the next person, step by step, until someone
+	// acknowledges it. Both are read only when the notification is written.
+	EscalateTo    []string      `json:"-"`
+	EscalateAfter time.Duration `json:"-"`
 }
 
 // Unread reports whether the person has not read n yet.

@@ -18,11 +18,12 @@ type Handler struct {
 	accounts *accounts.Service
 	intake   *intake.Service
 	notify   *notify.Service
+	webhooks *notify.Webhooks
 }
 
 // Register adds every API route to rt.
 func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
-	h := &Handler{accounts: acc, intake: in, notify: notify.New(acc.Store())}
+	h := &Handler{accounts: acc, intake: in, notify: notify.New(acc.Store()), webhooks: notify.NewWebhooks(acc.Store())}
 	for _, op := range operations {
 		rt.API(op.pattern, op.action, op.handler(h))
 	}

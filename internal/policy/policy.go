@@ -48,6 +48,14 @@ const (
 
 	AuditList Action = "audit.list"
 	Metrics   Action = "metrics.view"
+
+	// Delivery of notifications: preferences are one's own; webhooks,
+	// dead letters and the noise measure are the administrators'; an
+	// acknowledge link works without signing in (its token is the key).
+	NotificationPreferences Action = "notification.preferences"
+	NotificationAckLink     Action = "notification.ack_link"
+	WebhookManage           Action = "webhook.manage"
+	NotificationNoise       Action = "notification.noise"
 )
 
 var (
@@ -105,6 +113,11 @@ var rules = map[Action]rule{
 	// figures (requests, latency, runtime) and never domain counts, which
 	// could reveal that a confidential case exists.
 	Metrics: {public: true},
+
+	NotificationPreferences: {roles: everyone},
+	NotificationAckLink:     {public: true},
+	WebhookManage:           {roles: admins},
+	NotificationNoise:       {roles: admins},
 }
 
 // Known reports whether act has a rule; routes with unknown actions are refused at start-up.

@@ -10,7 +10,9 @@ import (
 )
 
 // AddNotification writes n in the transaction of the change that causes it;
-// n.ID and n.CreatedAt are filled in when empty.
+// n.ID and n.CreatedAt are filled in when empty. In the same transaction it
+// queues n's deliveries (email, webhooks) and, for a critical notification
+// with an escalation chain, the escalation timer.
 func (tx *Tx) AddNotification(ctx context.Context, n *shieldwall.Notification) error {
 	if n.ID == "" {
 		n.ID = NewID()
@@ -21,13 +23,24 @@ func (tx *Tx) AddNotification(ctx context.Context, n *shieldwall.Notification) e
 	if n.Urgency == "" {
 		n.Urgency = shieldwall.UrgencyNormal
 	}
-	_, err := tx.exec(ctx, `INSERT INTO notifications (id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.ID, n.UserID, string(n.Urgency), n.Kind, n.Title, n.Body, n.Link, n.ObjectType, n.ObjectID, at(n.CreatedAt))
+	var escalation any
+	if tx.escalationID != "" {
+		escalation = tx.escalationID // a step of an escalation under way
+	} else if n.Urgency == shieldwall.UrgencyCritical && len(n.EscalateTo) > 0 && n.EscalateAfter > 0 {
+		escalation = n.ID
+	}
+	_, err := tx.exec(ctx, `INSERT INTO notifications (id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, escalation_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.ID, n.UserID, string(n.Urgency), n.Kind, n.Title, n.Body, n.Link, n.ObjectType, n.ObjectID, at(n.CreatedAt), escalation)
 	if err != nil {
 		return fmt.Errorf("store: add notification: %w", err)
 	}
-	return nil
+	if escalation == n.ID {
+		if err := tx.startEscalation(ctx, *n); err != nil {
+			return err
+		}
+	}
+	return tx.enqueueDeliveries(ctx, n)
 }
 
 const notificationColumns = `id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, read_at, acked_at`
@@ -114,6 +127,11 @@ func (tx *Tx) MarkNotificationRead(ctx context.Context, userID, id string, ack b
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return shieldwall.Notification{}, errNotificationNotFound
+	}
+	if ack {
+		if err := tx.stopEscalation(ctx, id, "acknowledged"); err != nil {
+			return shieldwall.Notification{}, err
+		}
 	}
 	n, err := scanNotification(tx.queryRow(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE id = ?", id))
 	if err != nil {
