@@ -20,9 +20,11 @@ import (
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/api"
+	"github.com/shieldwall/shieldwall/internal/delivery"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/mailtriage"
+	"github.com/shieldwall/shieldwall/internal/notify"
 	"github.com/shieldwall/shieldwall/internal/policy"
 	"github.com/shieldwall/shieldwall/internal/smtpd"
 	"github.com/shieldwall/shieldwall/internal/store"
@@ -129,8 +131,26 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// SMTP configures the phishing mailbox; an empty SMTP.Addr runs none.
 	SMTP smtpd.Config
+	// Notify configures delivery of notifications beyond in-app.
+	Notify NotifyConfig
 	// Seed fills an empty database with demo data and returns what to print; set by cmd to avoid an import cycle.
 	Seed func(ctx context.Context, s *Server) (string, error)
+}
+
+// NotifyConfig is the delivery worker's part of Config.
+type NotifyConfig struct {
+	// PublicURL is where people reach Shieldwall, for links in emails and
+	// webhooks; default the listening address.
+	PublicURL string
+	// SMTP is the outgoing mail server; an empty Host sends no email (email
+	// deliveries are then marked skipped, visibly).
+	SMTP notify.SMTPConfig
+	// Retry is the retry budget and backoff; zero fields take the defaults.
+	Retry delivery.Policy
+	// Lease is how long a claimed delivery stays with this process.
+	Lease time.Duration
+	// OnEscalate is told of each escalation step, inside its transaction.
+	OnEscalate notify.EscalationHook
 }
 
 // OpenStore opens the database for serving: an empty database is
@@ -233,6 +253,30 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		}()
 		log.Info("the phishing mailbox is listening", "smtp", mln.Addr().String())
 	}
+	var mailer notify.Mailer
+	if cfg.Notify.SMTP.Host != "" {
+		m, err := notify.NewSMTPMailer(cfg.Notify.SMTP)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		mailer = m
+	}
+	public := cfg.Notify.PublicURL
+	if public == "" {
+		public = base
+	}
+	worker := notify.NewWorker(st, notify.WorkerConfig{Policy: cfg.Notify.Retry, Lease: cfg.Notify.Lease, Mailer: mailer,
+		BaseURL: public, Log: log, OnEscalate: cfg.Notify.OnEscalate})
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		_ = worker.Run(workerCtx)
+	}()
+	// Runs before the store closes: sends in flight are recorded first.
+	defer func() { stopWorker(); <-workerDone }()
+
 	log.Info("shieldwall is serving", "url", base, "database", st.Dialect(), "version", Version, "startup_ms", time.Since(start).Milliseconds())
 
 	var serveErr error
