@@ -90,12 +90,14 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		return nil, fmt.Errorf("store: claim deliveries: %w", err)
 	}
 	defer tx.Rollback()
-	q := `UPDATE deliveries SET lease_until = ?, lease_owner = ?, attempts = attempts + 1,
-			first_try_at = COALESCE(first_try_at, ?), last_attempt_at = ?
-		WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+	// The candidates are chosen once, in a materialised CTE: PostgreSQL may
+	// otherwise re-run a LIMIT subquery inside IN and claim more than limit.
+	q := `WITH due AS MATERIALIZED (SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until < ?)
 			ORDER BY next_at LIMIT ?` + s.d.skipLocked + `)
-		AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)`
-	res, err := tx.ExecContext(ctx, s.d.rebind(q), at(now.Add(lease)), owner, at(now), at(now), at(now), at(now), limit, at(now))
+		UPDATE deliveries SET lease_until = ?, lease_owner = ?, attempts = attempts + 1,
+			first_try_at = COALESCE(first_try_at, ?), last_attempt_at = ?
+		WHERE id IN (SELECT id FROM due) AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)`
+	res, err := tx.ExecContext(ctx, s.d.rebind(q), at(now), at(now), limit, at(now.Add(lease)), owner, at(now), at(now), at(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: claim deliveries: %w", err)
 	}
