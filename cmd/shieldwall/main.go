@@ -290,6 +290,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	smtpOutFrom := f.String("smtp-out-from", "", "`address` notification emails come from, e.g. \"Shieldwall <security@example.com>\"")
 	retryBase := f.Duration("delivery-retry-base", 0, "backoff ceiling after a delivery's first failure (default 30s); doubles up to --delivery-retry-max")
 	retryMax := f.Duration("delivery-retry-max", 0, "longest wait between two delivery attempts (default 4h)")
+	maxAttempts := f.Int("delivery-max-attempts", 0, "attempts per message before it is dead-lettered (default 12)")
 	lease := f.Duration("delivery-lease", 0, "how long a claimed delivery stays with this process before another may take it over (default 2m)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -325,7 +326,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo, Triage: triage, TrustedProxies: trusted,
 		SMTP: smtpd.Config{Addr: *smtpAddr, Domain: *smtpDomain, AllowedRecipients: smtpRecipients},
 		Notify: server.NotifyConfig{PublicURL: *publicURL, SMTP: smtpOut, Lease: *lease,
-			Retry: delivery.Policy{BaseDelay: *retryBase, MaxDelay: *retryMax}},
+			Retry: delivery.Policy{BaseDelay: *retryBase, MaxDelay: *retryMax, MaxAttempts: *maxAttempts}},
 		Seed: func(ctx context.Context, s *server.Server) (string, error) {
 			return demo.Load(ctx, s.Accounts, s.Intake)
 		},
