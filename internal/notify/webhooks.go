@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/delivery"
@@ -222,4 +223,36 @@ func (s *Service) SetPreferences(ctx context.Context, actor shieldwall.Actor, p 
 		return tx.AppendAudit(ctx, actor, "notification.preferences", "user", actor.UserID, "notification preferences changed")
 	})
 	return p, err
+}
+
+// NoiseWeeks is the window of the noise measure.
+const NoiseWeeks = 4
+
+// Noise is one department's notifications per person per week.
+type Noise struct {
+	store.NoiseRow
+	Critical, Normal, Low, Total float64 // per person per week
+}
+
+// Noise measures notifications per person per week over the last
+// NoiseWeeks weeks, by department and urgency (administrators).
+func (s *Service) Noise(ctx context.Context, actor shieldwall.Actor, now time.Time) ([]Noise, error) {
+	if err := policy.Authorize(actor, policy.NotificationNoise, nil); err != nil {
+		return nil, err
+	}
+	rows, err := s.store.NotificationNoise(ctx, now.Add(-NoiseWeeks*7*24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Noise, len(rows))
+	for i, r := range rows {
+		out[i].NoiseRow = r
+		if r.People == 0 {
+			continue
+		}
+		per := func(n int) float64 { return float64(n) / float64(r.People) / NoiseWeeks }
+		out[i].Critical, out[i].Normal, out[i].Low = per(r.Critical), per(r.Normal), per(r.Low)
+		out[i].Total = per(r.Critical + r.Normal + r.Low)
+	}
+	return out, nil
 }

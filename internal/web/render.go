@@ -128,6 +128,10 @@ var notices = map[string]string{
 	"message-sent":       "Your message was sent.",
 	"report-updated":     "The report was saved.",
 	"notification-read":  "The notification was marked as read.",
+	"notification-acked": "Acknowledged. Nobody further up the chain will be called for it.",
+	"preferences-saved":  "Your notification settings were saved.",
+	"webhook-deleted":    "The webhook was removed with its deliveries.",
+	"delivery-retried":   "The message is queued again, with the same message id.",
 }
 
 // withNotice adds ?notice=key to a local URL.
