@@ -26,8 +26,8 @@ type Handler struct {
 	// acknowledge links (anyone holding one).
 	webhooks *notify.Webhooks
 	acks     *notify.AckLinks
-	pages  map[string]*template.Template
-	assets *assets
+	pages    map[string]*template.Template
+	assets   *assets
 }
 
 // navItem is one entry of the main navigation. It shows only to actors the
