@@ -53,6 +53,16 @@ type Notification struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	ReadAt     *time.Time `json:"read_at"`
 	AckedAt    *time.Time `json:"acked_at"`
+	// More counts like events collapsed into this notification since it was
+	// written ("12 more people reported this campaign").
+	More int `json:"more"`
+
+	// CollapseWithin, when set on a notification being written, folds it
+	// into an unread one of the same person, kind and object written within
+	// that window: the existing one counts one more, and no new message
+	// goes out, so a phishing wave is one message, not fifty. Critical
+	// notifications never collapse.
+	CollapseWithin time.Duration `json:"-"`
 
 	// EscalateTo is an ordered chain of user ids: when a critical
 	// notification is not acknowledged within EscalateAfter, the same

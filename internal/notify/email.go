@@ -138,6 +138,7 @@ var emailHTML = template.Must(template.New("email").Parse(`<!doctype html>
 {{if .Critical}}<p style="color: #a00000; font-weight: bold">Critical: please act now.</p>{{end}}
 <h1 style="font-size: 1.25rem">{{.Title}}</h1>
 {{if .Body}}<p>{{.Body}}</p>{{end}}
+{{if .More}}<p>{{.More}}</p>{{end}}
 {{if .Link}}<p><a href="{{.Link}}">Open in Shieldwall</a></p>{{end}}
 {{if .Ack}}<p><a href="{{.Ack}}">Acknowledge: I am on it</a> (no sign-in needed; the link works once)</p>{{end}}
 {{if .Prefs}}<p style="font-size: 0.875rem; color: #555">You receive this because of your notification settings. <a href="{{.Prefs}}">Change them</a>.</p>{{end}}
@@ -162,6 +163,9 @@ func (w *Worker) composeEmail(j store.DeliveryJob, ack string) (EmailMessage, er
 	if n.Body != "" {
 		text.WriteString("\n" + n.Body + "\n")
 	}
+	if m := moreText(n); m != "" {
+		text.WriteString("\n" + m + "\n")
+	}
 	if link != "" {
 		text.WriteString("\nOpen in Shieldwall: " + link + "\n")
 	}
@@ -170,7 +174,7 @@ func (w *Worker) composeEmail(j store.DeliveryJob, ack string) (EmailMessage, er
 	}
 	text.WriteString("\nChange what you receive: " + prefs + "\n")
 	var html bytes.Buffer
-	if err := emailHTML.Execute(&html, map[string]any{"Title": n.Title, "Body": n.Body, "Link": link, "Ack": ack, "Prefs": prefs, "Critical": critical}); err != nil {
+	if err := emailHTML.Execute(&html, map[string]any{"Title": n.Title, "Body": n.Body, "Link": link, "Ack": ack, "Prefs": prefs, "Critical": critical, "More": moreText(n)}); err != nil {
 		return EmailMessage{}, err
 	}
 	m := EmailMessage{MessageID: MessageID(j.ID) + "@shieldwall", To: j.Email, ToName: j.Name, Subject: subject, Text: text.String(), HTML: html.String()}

@@ -232,7 +232,19 @@ type webhookData struct {
 	URL        string             `json:"url"`
 	ObjectType string             `json:"object_type"`
 	ObjectID   string             `json:"object_id"`
+	More       int                `json:"more"` // like events collapsed into this one
 	CreatedAt  time.Time          `json:"created_at"`
+}
+
+// moreText says how many like events a notification stands for.
+func moreText(n shieldwall.Notification) string {
+	switch {
+	case n.More == 1:
+		return "1 more like this."
+	case n.More > 1:
+		return fmt.Sprintf("%d more like this.", n.More)
+	}
+	return ""
 }
 
 // WebhookBody renders the body a webhook of format f receives for n.
@@ -248,6 +260,9 @@ func WebhookBody(f shieldwall.WebhookFormat, n shieldwall.Notification, email, l
 		if n.Body != "" {
 			b.WriteString("\n" + n.Body)
 		}
+		if m := moreText(n); m != "" {
+			b.WriteString("\n" + m)
+		}
 		if link != "" {
 			b.WriteString("\n" + link)
 		}
@@ -255,7 +270,7 @@ func WebhookBody(f shieldwall.WebhookFormat, n shieldwall.Notification, email, l
 	}
 	return json.Marshal(webhookPayload{Type: n.Kind, Timestamp: n.CreatedAt, Data: webhookData{
 		ID: n.ID, UserID: n.UserID, Email: email, Urgency: n.Urgency, Kind: n.Kind, Title: n.Title, Body: n.Body,
-		URL: link, ObjectType: n.ObjectType, ObjectID: n.ObjectID, CreatedAt: n.CreatedAt}})
+		URL: link, ObjectType: n.ObjectType, ObjectID: n.ObjectID, More: n.More, CreatedAt: n.CreatedAt}})
 }
 
 // postWebhook sends one webhook message: the status is 0 when no answer came.

@@ -105,7 +105,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		return nil, nil
 	}
 	rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT d.id, d.notification_id, d.channel, COALESCE(d.webhook_id, ''), d.attempts, d.first_try_at, d.next_at, d.created_at,
-			n.id, n.user_id, n.urgency, n.kind, n.title, n.body, n.link, n.object_type, n.object_id, n.created_at,
+			n.id, n.user_id, n.urgency, n.kind, n.title, n.body, n.link, n.object_type, n.object_id, n.created_at, n.repeats, n.acked_at,
 			COALESCE(w.url, ''), COALESCE(w.format, ''), COALESCE(w.secret, ''), u.email, u.name
 		FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN users u ON u.id = n.user_id
 		LEFT JOIN webhooks w ON w.id = d.webhook_id
@@ -119,13 +119,14 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		j := DeliveryJob{LeaseOwner: owner}
 		var first nullTime
 		var next, created, ncreated dbTime
+		var acked nullTime
 		n := &j.Notification
 		if err := rows.Scan(&j.ID, &j.NotificationID, &j.Channel, &j.WebhookID, &j.Attempts, &first, &next, &created,
-			&n.ID, &n.UserID, &n.Urgency, &n.Kind, &n.Title, &n.Body, &n.Link, &n.ObjectType, &n.ObjectID, &ncreated,
+			&n.ID, &n.UserID, &n.Urgency, &n.Kind, &n.Title, &n.Body, &n.Link, &n.ObjectType, &n.ObjectID, &ncreated, &n.More, &acked,
 			&j.WebhookURL, &j.WebhookFormat, &j.WebhookSecret, &j.Email, &j.Name); err != nil {
 			return nil, fmt.Errorf("store: scan claimed delivery: %w", err)
 		}
-		j.FirstTryAt, j.NextAt, j.CreatedAt, n.CreatedAt = first.ptr(), next.Time, created.Time, ncreated.Time
+		j.FirstTryAt, j.NextAt, j.CreatedAt, n.CreatedAt, n.AckedAt = first.ptr(), next.Time, created.Time, ncreated.Time, acked.ptr()
 		j.Status = shieldwall.DeliveryPending
 		j.Kind, j.Urgency, j.Title = n.Kind, n.Urgency, n.Title
 		jobs = append(jobs, j)

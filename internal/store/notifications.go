@@ -23,6 +23,12 @@ func (tx *Tx) AddNotification(ctx context.Context, n *shieldwall.Notification) e
 	if n.Urgency == "" {
 		n.Urgency = shieldwall.UrgencyNormal
 	}
+	if n.CollapseWithin > 0 && n.Urgency != shieldwall.UrgencyCritical && tx.escalationID == "" {
+		collapsed, err := tx.collapseNotification(ctx, n)
+		if err != nil || collapsed {
+			return err
+		}
+	}
 	var escalation any
 	if tx.escalationID != "" {
 		escalation = tx.escalationID // a step of an escalation under way
@@ -43,13 +49,37 @@ func (tx *Tx) AddNotification(ctx context.Context, n *shieldwall.Notification) e
 	return tx.enqueueDeliveries(ctx, n)
 }
 
-const notificationColumns = `id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, read_at, acked_at`
+// collapseNotification folds n into an unread notification of the same
+// person, kind and object written within n.CollapseWithin, if there is
+// one; n then becomes that notification.
+func (tx *Tx) collapseNotification(ctx context.Context, n *shieldwall.Notification) (bool, error) {
+	var id string
+	err := tx.queryRow(ctx, `SELECT id FROM notifications WHERE user_id = ? AND kind = ? AND object_type = ? AND object_id = ?
+		AND read_at IS NULL AND urgency <> 'critical' AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+		n.UserID, n.Kind, n.ObjectType, n.ObjectID, at(n.CreatedAt.Add(-n.CollapseWithin))).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("store: find notification to collapse into: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE notifications SET repeats = repeats + 1 WHERE id = ?`, id); err != nil {
+		return false, fmt.Errorf("store: collapse notification: %w", err)
+	}
+	got, err := scanNotification(tx.queryRow(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE id = ?", id))
+	if err != nil {
+		return false, fmt.Errorf("store: find notification: %w", err)
+	}
+	*n = got
+	return true, nil
+}
+
+const notificationColumns = `id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, read_at, acked_at, repeats`
 
 func scanNotification(sc interface{ Scan(...any) error }) (shieldwall.Notification, error) {
 	var n shieldwall.Notification
 	var c dbTime
 	var read, acked nullTime
-	err := sc.Scan(&n.ID, &n.UserID, &n.Urgency, &n.Kind, &n.Title, &n.Body, &n.Link, &n.ObjectType, &n.ObjectID, &c, &read, &acked)
+	err := sc.Scan(&n.ID, &n.UserID, &n.Urgency, &n.Kind, &n.Title, &n.Body, &n.Link, &n.ObjectType, &n.ObjectID, &c, &read, &acked, &n.More)
 	n.CreatedAt, n.ReadAt, n.AckedAt = c.Time, read.ptr(), acked.ptr()
 	return n, err
 }

@@ -74,6 +74,10 @@ CREATE TABLE escalations (
 CREATE INDEX escalations_due ON escalations (done_at, due_at);
 -- Which notifications belong to which escalation: acknowledging any stops it.
 ALTER TABLE notifications ADD COLUMN escalation_id TEXT;
+-- Aggregation: like events within a window collapse into one notification,
+-- which counts the repeats ("12 more people reported this campaign").
+ALTER TABLE notifications ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX notifications_collapse ON notifications (user_id, kind, object_type, object_id, created_at);
 
 -- Digests sent, one row per person and period, so a restart or a second
 -- replica never sends one twice.
@@ -86,6 +90,8 @@ CREATE TABLE digest_runs (
 
 -- +goose Down
 DROP TABLE digest_runs;
+DROP INDEX notifications_collapse;
+ALTER TABLE notifications DROP COLUMN repeats;
 ALTER TABLE notifications DROP COLUMN escalation_id;
 DROP TABLE escalations;
 DROP TABLE ack_tokens;
