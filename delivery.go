@@ -43,7 +43,7 @@ type Webhook struct {
 
 // Matches reports whether the webhook wants notification n.
 func (w Webhook) Matches(n Notification) bool {
-	if w.DisabledAt != nil || n.Urgency.Rank() < w.MinUrgency.Rank() {
+	if w.DisabledAt != nil || n.Urgency.Rank() < w.MinUrgency.Rank() || n.Kind == NotifyDigest {
 		return false
 	}
 	return len(w.Events) == 0 || slices.Contains(w.Events, n.Kind)

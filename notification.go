@@ -36,6 +36,7 @@ const (
 	NotifyReportMessage   = "report.message"   // someone wrote on a report the person follows
 	NotifyCampaignDecided = "campaign.decided" // security decided the campaign the person's report belongs to
 	NotifyWebhookDisabled = "webhook.disabled" // a webhook receiver answered 410 Gone and was switched off
+	NotifyDigest          = "digest"           // a daily or weekly summary of what did not go out at once
 )
 
 // Notification tells one person that something they care about happened.

@@ -137,7 +137,7 @@ var emailHTML = template.Must(template.New("email").Parse(`<!doctype html>
 <body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a">
 {{if .Critical}}<p style="color: #a00000; font-weight: bold">Critical: please act now.</p>{{end}}
 <h1 style="font-size: 1.25rem">{{.Title}}</h1>
-{{if .Body}}<p>{{.Body}}</p>{{end}}
+{{if .Body}}<p style="white-space: pre-line">{{.Body}}</p>{{end}}
 {{if .More}}<p>{{.More}}</p>{{end}}
 {{if .Link}}<p><a href="{{.Link}}">Open in Shieldwall</a></p>{{end}}
 {{if .Ack}}<p><a href="{{.Ack}}">Acknowledge: I am on it</a> (no sign-in needed; the link works once)</p>{{end}}

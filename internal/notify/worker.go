@@ -36,6 +36,7 @@ type WorkerConfig struct {
 	Now         func() time.Time
 	Log         *slog.Logger
 	OnEscalate  EscalationHook
+	DigestEvery time.Duration // how often to look for digests that are due; default 1 minute
 }
 
 // Worker delivers the outbox: it claims due deliveries with a lease, sends
@@ -73,6 +74,9 @@ func NewWorker(st *store.Store, cfg WorkerConfig) *Worker {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.DigestEvery <= 0 {
+		cfg.DigestEvery = time.Minute
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -86,7 +90,14 @@ func NewWorker(st *store.Store, cfg WorkerConfig) *Worker {
 func (w *Worker) Run(ctx context.Context) error {
 	tick := time.NewTicker(w.cfg.Poll)
 	defer tick.Stop()
+	var lastDigest time.Time
 	for {
+		if now := time.Now(); now.Sub(lastDigest) >= w.cfg.DigestEvery {
+			lastDigest = now
+			if _, err := w.Digests(ctx); err != nil && ctx.Err() == nil {
+				w.cfg.Log.Warn("outbox: digests", "err", err)
+			}
+		}
 		n, err := w.RunOnce(context.WithoutCancel(ctx))
 		if err != nil {
 			w.cfg.Log.Warn("outbox: deliver", "err", err)
