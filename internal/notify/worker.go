@@ -54,10 +54,10 @@ func NewWorker(st *store.Store, cfg WorkerConfig) *Worker {
 		cfg.Lease = 2 * time.Minute
 	}
 	if cfg.Batch <= 0 {
-		cfg.Batch = 100
+		cfg.Batch = 250
 	}
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 16
+		cfg.Concurrency = 32
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
@@ -118,34 +118,45 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // RunOnce claims one batch of due deliveries, sends them and records the
-// outcomes. It returns how many it claimed.
+// outcomes together. It returns how many it claimed.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	jobs, err := w.st.ClaimDeliveries(ctx, w.cfg.Now(), w.cfg.Lease, w.cfg.Batch)
 	if err != nil || len(jobs) == 0 {
 		return 0, err
 	}
+	outcomes := make([]store.DeliveryOutcome, len(jobs))
+	gone := make([]string, len(jobs)) // the 410 reason, for webhooks to switch off
 	sem := make(chan struct{}, w.cfg.Concurrency)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var errs []error
-	for _, j := range jobs {
+	for i, j := range jobs {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if err := w.deliver(ctx, j); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
+			outcomes[i], gone[i] = w.attempt(ctx, j)
 		}()
 	}
 	wg.Wait()
+	lost, err := w.st.RecordDeliveries(ctx, jobs, outcomes, w.cfg.Now())
+	if err != nil {
+		return len(jobs), err
+	}
+	if len(lost) > 0 {
+		// Another worker took these over after our lease ran out; its record stands.
+		w.cfg.Log.Warn("outbox: leases lost during a batch; raise --delivery-lease", "count", len(lost))
+	}
+	var errs []error
+	for i, j := range jobs {
+		if gone[i] != "" {
+			errs = append(errs, w.disableWebhook(ctx, j, gone[i]))
+		}
+	}
 	return len(jobs), errors.Join(errs...)
 }
 
-// deliver sends one job and records what came of it.
-func (w *Worker) deliver(ctx context.Context, j store.DeliveryJob) error {
+// attempt sends one job and decides what comes of it; gone is set when the
+// receiver answered 410 and its webhook must be switched off.
+func (w *Worker) attempt(ctx context.Context, j store.DeliveryJob) (o store.DeliveryOutcome, gone string) {
 	var status int
 	var retryAfter time.Duration
 	var sendErr error
@@ -153,7 +164,7 @@ func (w *Worker) deliver(ctx context.Context, j store.DeliveryJob) error {
 	case j.Channel == shieldwall.ChannelWebhook:
 		status, retryAfter, sendErr = w.postWebhook(ctx, j)
 	case w.cfg.Mailer == nil:
-		return w.record(ctx, j, store.DeliveryOutcome{Status: shieldwall.DeliverySkipped, LastError: "no outgoing mail server is configured (serve --smtp-out-host)"})
+		return store.DeliveryOutcome{Status: shieldwall.DeliverySkipped, LastError: "no outgoing mail server is configured (serve --smtp-out-host)"}, ""
 	default:
 		status, sendErr = w.sendEmail(ctx, j)
 	}
@@ -163,7 +174,7 @@ func (w *Worker) deliver(ctx context.Context, j store.DeliveryJob) error {
 		first = *j.FirstTryAt
 	}
 	d := delivery.Next(delivery.Attempt{Number: j.Attempts, FirstTry: first, Now: now, Status: status, RetryAfter: retryAfter}, w.cfg.Policy)
-	o := store.DeliveryOutcome{LastStatus: status, LastError: d.Reason}
+	o = store.DeliveryOutcome{LastStatus: status, LastError: d.Reason}
 	if sendErr != nil {
 		o.LastError = sendErr.Error()
 	}
@@ -178,24 +189,12 @@ func (w *Worker) deliver(ctx context.Context, j store.DeliveryJob) error {
 			o.LastError = d.Reason + ": " + sendErr.Error()
 		}
 	case delivery.Disable:
-		o.Status = shieldwall.DeliveryDead
-		if err := w.record(ctx, j, o); err != nil {
-			return err
-		}
-		return w.disableWebhook(ctx, j, d.Reason)
+		o.Status, gone = shieldwall.DeliveryDead, d.Reason
 	}
 	if o.Status != shieldwall.DeliveryDelivered {
 		w.cfg.Log.Debug("outbox: attempt failed", "delivery", j.ID, "channel", j.Channel, "attempt", j.Attempts, "action", d.Action.String(), "reason", o.LastError)
 	}
-	return w.record(ctx, j, o)
-}
-
-func (w *Worker) record(ctx context.Context, j store.DeliveryJob, o store.DeliveryOutcome) error {
-	err := w.st.RecordDelivery(ctx, j, o, w.cfg.Now())
-	if errors.Is(err, store.ErrLeaseLost) {
-		return nil // another worker took it over after our lease ran out; its record stands
-	}
-	return err
+	return o, gone
 }
 
 // disableWebhook switches off a webhook whose receiver said 410 Gone and

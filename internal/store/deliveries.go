@@ -19,20 +19,29 @@ import (
 // and one per webhook that matches n. It is the outbox: the message exists
 // exactly when the change that caused it does.
 func (tx *Tx) enqueueDeliveries(ctx context.Context, n *shieldwall.Notification) error {
-	prefs, err := notificationPreferences(ctx, tx, n.UserID)
-	if err != nil {
-		return err
+	// A change that notifies many people (a SEV1, a campaign decided) reads
+	// the webhooks and each person's preferences once per transaction.
+	if tx.outbox == nil {
+		hooks, err := tx.activeWebhooks(ctx)
+		if err != nil {
+			return err
+		}
+		tx.outbox = &outboxCache{hooks: hooks, prefs: map[string]shieldwall.NotificationPreferences{}}
+	}
+	prefs, ok := tx.outbox.prefs[n.UserID]
+	if !ok {
+		var err error
+		if prefs, err = notificationPreferences(ctx, tx, n.UserID); err != nil {
+			return err
+		}
+		tx.outbox.prefs[n.UserID] = prefs
 	}
 	if prefs.WantsEmail(n.Urgency) {
 		if err := tx.insertDelivery(ctx, n.ID, shieldwall.ChannelEmail, "", prefs.HoldUntil(n.Urgency, tx.Now)); err != nil {
 			return err
 		}
 	}
-	hooks, err := tx.activeWebhooks(ctx)
-	if err != nil {
-		return err
-	}
-	for _, w := range hooks {
+	for _, w := range tx.outbox.hooks {
 		if w.Matches(*n) {
 			if err := tx.insertDelivery(ctx, n.ID, shieldwall.ChannelWebhook, w.ID, tx.Now); err != nil {
 				return err
@@ -47,13 +56,23 @@ func (tx *Tx) insertDelivery(ctx context.Context, notificationID, channel, webho
 	if webhookID != "" {
 		hook = webhookID
 	}
-	_, err := tx.exec(ctx, `INSERT INTO deliveries (id, notification_id, channel, webhook_id, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := tx.exec(ctx, sqlInsertDelivery,
 		NewID(), notificationID, channel, hook, at(nextAt), at(tx.Now))
 	if err != nil {
 		return fmt.Errorf("store: add delivery: %w", err)
 	}
 	tx.queued = true
 	return nil
+}
+
+const sqlInsertDelivery = `INSERT INTO deliveries (id, notification_id, channel, webhook_id, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+
+// outboxCache is what enqueueDeliveries read in this transaction. A
+// transaction that changes webhooks or preferences and then notifies would
+// see stale values, so those writes drop it.
+type outboxCache struct {
+	hooks []shieldwall.Webhook
+	prefs map[string]shieldwall.NotificationPreferences
 }
 
 // DeliveryQueued is signalled (without blocking) after a transaction that
@@ -156,30 +175,57 @@ var ErrLeaseLost = errors.New("store: delivery lease lost")
 // RecordDelivery records the outcome of an attempt and frees the lease. It
 // is operational bookkeeping, not a change anyone made, so it is not audited.
 func (s *Store) RecordDelivery(ctx context.Context, j DeliveryJob, o DeliveryOutcome, now time.Time) error {
-	var delivered any
-	if o.Status == shieldwall.DeliveryDelivered {
-		delivered = at(now)
-	}
-	next := o.NextAt
-	if next.IsZero() {
-		next = now
-	}
-	res, err := s.write.ExecContext(ctx, s.d.rebind(`UPDATE deliveries SET status = ?, next_at = ?, lease_until = NULL, last_status = ?, last_error = ?,
-			delivered_at = COALESCE(delivered_at, ?) WHERE id = ? AND lease_owner = ?`),
-		string(o.Status), at(next), o.LastStatus, truncate(o.LastError, 500), delivered, j.ID, j.LeaseOwner)
-	if err != nil {
-		return fmt.Errorf("store: record delivery: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	lost, err := s.RecordDeliveries(ctx, []DeliveryJob{j}, []DeliveryOutcome{o}, now)
+	if err == nil && len(lost) > 0 {
 		return ErrLeaseLost
 	}
-	return nil
+	return err
+}
+
+// RecordDeliveries records the outcomes of a batch in one transaction (one
+// disk flush instead of one per message) and returns the ids whose lease
+// another worker had taken over meanwhile; their records were refused.
+func (s *Store) RecordDeliveries(ctx context.Context, jobs []DeliveryJob, outcomes []DeliveryOutcome, now time.Time) (lost []string, err error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: record deliveries: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, s.d.rebind(`UPDATE deliveries SET status = ?, next_at = ?, lease_until = NULL, last_status = ?, last_error = ?,
+			delivered_at = COALESCE(delivered_at, ?) WHERE id = ? AND lease_owner = ?`))
+	if err != nil {
+		return nil, fmt.Errorf("store: record deliveries: %w", err)
+	}
+	defer st.Close()
+	for i, j := range jobs {
+		o := outcomes[i]
+		var delivered any
+		if o.Status == shieldwall.DeliveryDelivered {
+			delivered = at(now)
+		}
+		next := o.NextAt
+		if next.IsZero() {
+			next = now
+		}
+		res, err := st.ExecContext(ctx, string(o.Status), at(next), o.LastStatus, truncate(o.LastError, 500), delivered, j.ID, j.LeaseOwner)
+		if err != nil {
+			return nil, fmt.Errorf("store: record delivery: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			lost = append(lost, j.ID)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: record deliveries: %w", err)
+	}
+	return lost, nil
 }
 
 // DisableWebhook switches a webhook off after its receiver answered 410
 // Gone, dead-letters what was still waiting for it (visible, and resendable
 // once the receiver is back) and returns the administrators to tell.
 func (tx *Tx) DisableWebhook(ctx context.Context, id, reason string) (admins []string, err error) {
+	tx.outbox = nil
 	res, err := tx.exec(ctx, `UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL`, at(tx.Now), reason, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: disable webhook: %w", err)

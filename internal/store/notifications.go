@@ -35,8 +35,7 @@ func (tx *Tx) AddNotification(ctx context.Context, n *shieldwall.Notification) e
 	} else if n.Urgency == shieldwall.UrgencyCritical && len(n.EscalateTo) > 0 && n.EscalateAfter > 0 {
 		escalation = n.ID
 	}
-	_, err := tx.exec(ctx, `INSERT INTO notifications (id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, escalation_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.exec(ctx, sqlInsertNotification,
 		n.ID, n.UserID, string(n.Urgency), n.Kind, n.Title, n.Body, n.Link, n.ObjectType, n.ObjectID, at(n.CreatedAt), escalation)
 	if err != nil {
 		return fmt.Errorf("store: add notification: %w", err)
@@ -72,6 +71,9 @@ func (tx *Tx) collapseNotification(ctx context.Context, n *shieldwall.Notificati
 	*n = got
 	return true, nil
 }
+
+const sqlInsertNotification = `INSERT INTO notifications (id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, escalation_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const notificationColumns = `id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, read_at, acked_at, repeats`
 

@@ -212,6 +212,8 @@ type Tx struct {
 	// escalationID, while set, marks the notifications written as steps of
 	// that escalation (see EscalationStep).
 	escalationID string
+	// outbox caches webhooks and preferences for the deliveries this transaction queues.
+	outbox *outboxCache
 }
 
 // Begin starts a write transaction.
@@ -274,10 +276,10 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	return tx.tx.ExecContext(ctx, tx.d.rebind(q), args...)
 }
 
-// hotStatements are the writes of report intake, prepared once on SQLite's
+// hotStatements are the writes of report intake and of the outbox, prepared once on SQLite's
 // single writer connection so that each report skips parsing SQL.
 // PostgreSQL's driver caches statements by itself.
-var hotStatements = []string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead}
+var hotStatements = []string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead, sqlInsertNotification, sqlInsertDelivery}
 
 // prepareHot prepares hotStatements. It runs at Open, while the writer
 // connection is idle: preparing through the pool inside a transaction would

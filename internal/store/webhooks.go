@@ -31,6 +31,7 @@ func (tx *Tx) CreateWebhook(ctx context.Context, w *shieldwall.Webhook) error {
 		w.ID = NewID()
 	}
 	w.CreatedAt = tx.Now
+	tx.outbox = nil
 	_, err := tx.exec(ctx, `INSERT INTO webhooks (id, url, format, min_urgency, events, secret, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		w.ID, w.URL, string(w.Format), string(w.MinUrgency), strings.Join(w.Events, " "), w.Secret, w.CreatedBy, at(w.CreatedAt))
 	if err != nil {
@@ -47,6 +48,7 @@ func (tx *Tx) DeleteWebhook(ctx context.Context, id string) (shieldwall.Webhook,
 	} else if err != nil {
 		return w, fmt.Errorf("store: find webhook: %w", err)
 	}
+	tx.outbox = nil
 	if _, err := tx.exec(ctx, "DELETE FROM deliveries WHERE webhook_id = ?", id); err != nil {
 		return w, fmt.Errorf("store: delete webhook deliveries: %w", err)
 	}
@@ -150,6 +152,7 @@ func notificationPreferences(ctx context.Context, q queryer, userID string) (shi
 // SetNotificationPreferences stores a person's validated preferences.
 func (tx *Tx) SetNotificationPreferences(ctx context.Context, p *shieldwall.NotificationPreferences) error {
 	p.UpdatedAt = tx.Now
+	tx.outbox = nil
 	email := make([]string, len(p.Email))
 	for i, u := range p.Email {
 		email[i] = string(u)
