@@ -37,6 +37,7 @@ type WorkerConfig struct {
 	Log         *slog.Logger
 	OnEscalate  EscalationHook
 	DigestEvery time.Duration // how often to look for digests that are due; default 1 minute
+	Loops       int           // claim-and-send loops side by side; default 2
 }
 
 // Worker delivers the outbox: it claims due deliveries with a lease, sends
@@ -74,6 +75,9 @@ func NewWorker(st *store.Store, cfg WorkerConfig) *Worker {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Loops <= 0 {
+		cfg.Loops = 2
+	}
 	if cfg.DigestEvery <= 0 {
 		cfg.DigestEvery = time.Minute
 	}
@@ -88,11 +92,28 @@ func NewWorker(st *store.Store, cfg WorkerConfig) *Worker {
 // recorded. A delivery whose outcome could not be recorded (a kill -9) is
 // sent again when its lease expires: delivery is at least once.
 func (w *Worker) Run(ctx context.Context) error {
+	// Several loops claim and send side by side, so that one batch's
+	// bookkeeping overlaps the next one's sending; only one runs the timers.
+	var wg sync.WaitGroup
+	for range w.cfg.Loops - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.loop(ctx, false)
+		}()
+	}
+	w.loop(ctx, true)
+	wg.Wait()
+	return nil
+}
+
+// loop delivers until ctx ends; with timers it also runs escalations and digests.
+func (w *Worker) loop(ctx context.Context, timers bool) {
 	tick := time.NewTicker(w.cfg.Poll)
 	defer tick.Stop()
 	var lastDigest time.Time
 	for {
-		if now := time.Now(); now.Sub(lastDigest) >= w.cfg.DigestEvery {
+		if now := time.Now(); timers && now.Sub(lastDigest) >= w.cfg.DigestEvery {
 			lastDigest = now
 			if _, err := w.Digests(ctx); err != nil && ctx.Err() == nil {
 				w.cfg.Log.Warn("outbox: digests", "err", err)
@@ -102,15 +123,17 @@ func (w *Worker) Run(ctx context.Context) error {
 		if err != nil {
 			w.cfg.Log.Warn("outbox: deliver", "err", err)
 		}
-		if _, err := w.Escalate(ctx); err != nil && ctx.Err() == nil {
-			w.cfg.Log.Warn("outbox: escalate", "err", err)
+		if timers {
+			if _, err := w.Escalate(ctx); err != nil && ctx.Err() == nil {
+				w.cfg.Log.Warn("outbox: escalate", "err", err)
+			}
 		}
 		if n == w.cfg.Batch && err == nil && ctx.Err() == nil {
 			continue // there may be more due right now
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-w.st.DeliveryQueued():
 		case <-tick.C:
 		}
