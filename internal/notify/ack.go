@@ -26,11 +26,10 @@ const ackKeySetting = "notify.ack_key"
 // under a key kept in the database, is stored, so a copy of the tokens
 // table alone lets nobody acknowledge anything.
 type AckLinks struct {
-	st   *store.Store
-	mu   sync.Mutex
-	key  []byte
-	Now  func() time.Time
-	base string
+	st  *store.Store
+	mu  sync.Mutex
+	key []byte
+	Now func() time.Time // tests may replace it
 }
 
 // NewAckLinks returns the acknowledge links of st.

@@ -2,7 +2,6 @@ package notify_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -218,4 +217,5 @@ func header(raw []byte, name string) string {
 	return ""
 }
 
-var _ = context.Background
+
+func errField(err error) string { return shieldwall.ErrorField(err) }
