@@ -217,5 +217,4 @@ func header(raw []byte, name string) string {
 	return ""
 }
 
-
 func errField(err error) string { return shieldwall.ErrorField(err) }
