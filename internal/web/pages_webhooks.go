@@ -273,3 +273,16 @@ func (h *Handler) handleNotificationAck(w http.ResponseWriter, r *http.Request) 
 	}
 	redirect(w, r, withNotice("/notifications", "notification-acked"))
 }
+
+// handleBell serves GET /notifications/bell: the bell alone, which htmx
+// fetches every 30 seconds so that an open page shows new notifications.
+// Opened as a page (after signing in, say), it goes to the notifications.
+func (h *Handler) handleBell(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("HX-Request") != "true" {
+		redirect(w, r, "/notifications")
+		return
+	}
+	w.Header().Set("Vary", "HX-Request")
+	w.Header().Set("Cache-Control", "no-store")
+	h.execute(w, r, http.StatusOK, "notifications", "bell", h.shell(r, "Notifications"))
+}

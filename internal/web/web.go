@@ -111,6 +111,7 @@ func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service) {
 	rt.Page("POST /anonymous/messages", policy.ReportAnonymous, h.handleAnonymousMessage)
 
 	rt.Page("GET /notifications", policy.NotificationList, h.handleNotifications)
+	rt.Page("GET /notifications/bell", policy.NotificationList, h.handleBell)
 	rt.Page("GET /notifications/{id}", policy.NotificationAck, h.handleNotificationOpen)
 	rt.Page("POST /notifications/{id}/read", policy.NotificationAck, h.handleNotificationRead)
 	rt.Page("POST /notifications/{id}/ack", policy.NotificationAck, h.handleNotificationAck)

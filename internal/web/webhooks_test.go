@@ -176,6 +176,16 @@ func TestAckLinkPage(t *testing.T) {
 		wantStatus(t, anon.get("/ack/"+token), http.StatusNotFound)
 		wantStatus(t, anon.get("/ack/not-a-token"), http.StatusNotFound)
 
+		t.Run("LiveBell", func(t *testing.T) {
+			sam := a.signedIn("sam@example.com")
+			mustAdd(t, st, shieldwall.Notification{UserID: o.sam.ID, Urgency: shieldwall.UrgencyNormal, Kind: "report.new", Title: "New report"})
+			r := sam.get("/notifications/bell", "HX-Request", "true")
+			wantStatus(t, r, http.StatusOK)
+			wantBody(t, r, `<span class="bell-count">1<span class="visually-hidden"> unread</span>`, `hx-trigger="every 30s"`)
+			wantNoBody(t, r, "<html")
+			wantLocation(t, sam.get("/notifications/bell"), "/notifications")
+		})
+
 		t.Run("InAppButton", func(t *testing.T) {
 			n2 := mustAdd(t, st, shieldwall.Notification{UserID: o.alice.ID, Urgency: shieldwall.UrgencyCritical, Kind: "case.engaged", Title: "SEV1 again"})
 			alice := a.signedIn("alice@example.com")
