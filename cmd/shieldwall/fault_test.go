@@ -44,7 +44,7 @@ func TestDeliverySurvivesOutageAndRestarts(t *testing.T) {
 		}
 		_, mailPort, _ := strings.Cut(mailAddr, ":")
 		flags := []string{"--smtp-out-host", "127.0.0.1", "--smtp-out-port", mailPort, "--smtp-out-tls", "none", "--smtp-out-from", "shieldwall@example.com",
-			"--delivery-retry-base", "50ms", "--delivery-retry-max", "400ms", "--delivery-lease", "2s", "--delivery-max-attempts", "100000",
+			"--delivery-retry-base", "50ms", "--delivery-retry-max", "400ms", "--delivery-lease", "5s", "--delivery-max-attempts", "100000",
 			"--public-url", "https://shieldwall.example.com"}
 
 		cause := func(from, to int) {
@@ -126,7 +126,60 @@ func TestDeliverySurvivesOutageAndRestarts(t *testing.T) {
 		if len(hooks) != 200 || len(mails) != 200 {
 			t.Errorf("distinct ids received: %d webhooks, %d emails; want 200 each", len(hooks), len(mails))
 		}
-		t.Logf("%s: 400 messages, %d duplicates", db.dialect, dups)
+		// Both restarts happened while the receivers were down, so nothing
+		// was in flight at a kill: no receiver may have seen an id twice.
+		if dups != 0 {
+			t.Errorf("%d duplicates after restarts with the receivers down; want 0", dups)
+		}
+		t.Logf("%s: outage and restarts: 400 messages, %d duplicates", db.dialect, dups)
+
+		// Two replicas deliver side by side while the receivers are up (and
+		// slow); one is killed with messages in flight. The other takes its
+		// leases over when they expire: still every message, each id at least once.
+		rcv.setDelay(5 * time.Millisecond)
+		p4 := serve(t, db, flags...)
+		before := len(rcv.ids())
+		cause(200, 400)
+		for deadline := time.Now().Add(30 * time.Second); len(rcv.ids()) < before+50; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the replicas delivered fewer than 50 webhook messages in 30 s")
+			}
+		}
+		p4.cmd.Process.Kill()
+		<-p4.done
+		deadline = time.Now().Add(90 * time.Second)
+		for {
+			var left int
+			raw.QueryRow("SELECT COUNT(*) FROM deliveries WHERE status <> 'delivered'").Scan(&left)
+			if left == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d deliveries not delivered 90 s after a replica was killed\n%s", left, p3.stderr.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		all, _, err = st.ListDeliveries(t.Context(), shieldwall.DeliveryFilter{Page: shieldwall.Page{Limit: 1000}})
+		if err != nil || len(all) != 800 {
+			t.Fatalf("deliveries = %d, %v; want 800", len(all), err)
+		}
+		hooks, mails = rcv.ids(), mail.ids()
+		dups = 0
+		for _, d := range all {
+			id := notify.MessageID(d.ID)
+			got := hooks[id]
+			if d.Channel == shieldwall.ChannelEmail {
+				got = mails["<"+id+"@shieldwall>"]
+			}
+			if got == 0 {
+				t.Errorf("%s delivery %s never arrived", d.Channel, id)
+			}
+			dups += max(got-1, 0)
+		}
+		if bad := rcv.badSignatures(); bad != 0 {
+			t.Errorf("%d webhook requests had no valid signature", bad)
+		}
+		t.Logf("%s: two replicas, one killed mid-flow: 800 messages in all, %d duplicates", db.dialect, dups)
 		p3.cmd.Process.Signal(syscall.SIGTERM)
 		<-p3.done
 	})
@@ -170,9 +223,16 @@ func freeAddr(t *testing.T) string {
 
 // hookReceiver counts the webhook ids it got and checks every signature.
 type hookReceiver struct {
-	mu   sync.Mutex
-	seen map[string]int
-	bad  int
+	mu    sync.Mutex
+	seen  map[string]int
+	bad   int
+	delay time.Duration
+}
+
+func (r *hookReceiver) setDelay(d time.Duration) {
+	r.mu.Lock()
+	r.delay = d
+	r.mu.Unlock()
 }
 
 func startHookReceiver(t *testing.T, addr, secret string) *hookReceiver {
@@ -185,6 +245,10 @@ func startHookReceiver(t *testing.T, addr, secret string) *hookReceiver {
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		err := delivery.Verify(secret, req.Header, body, time.Now(), 0)
+		r.mu.Lock()
+		delay := r.delay
+		r.mu.Unlock()
+		time.Sleep(delay) // a slow receiver keeps messages in flight
 		r.mu.Lock()
 		if err != nil {
 			r.bad++

@@ -149,6 +149,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	}
 	outcomes := make([]store.DeliveryOutcome, len(jobs))
 	gone := make([]string, len(jobs)) // the 410 reason, for webhooks to switch off
+	expired := make([]bool, len(jobs))
 	sem := make(chan struct{}, w.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for i, j := range jobs {
@@ -156,11 +157,28 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			// A job whose lease ran out while it waited for a free sender may
+			// already be another worker's: sending it too would be a needless
+			// duplicate. It is left for whoever claims it next.
+			if !w.cfg.Now().Before(j.LeaseUntil) {
+				expired[i] = true
+				return
+			}
 			outcomes[i], gone[i] = w.attempt(ctx, j)
 		}()
 	}
 	wg.Wait()
-	lost, err := w.st.RecordDeliveries(ctx, jobs, outcomes, w.cfg.Now())
+	var sent []store.DeliveryJob
+	var sentOutcomes []store.DeliveryOutcome
+	for i, j := range jobs {
+		if !expired[i] {
+			sent, sentOutcomes = append(sent, j), append(sentOutcomes, outcomes[i])
+		}
+	}
+	if skipped := len(jobs) - len(sent); skipped > 0 {
+		w.cfg.Log.Warn("outbox: leases ran out before sending; raise --delivery-lease or lower the batch", "count", skipped)
+	}
+	lost, err := w.st.RecordDeliveries(ctx, sent, sentOutcomes, w.cfg.Now())
 	if err != nil {
 		return len(jobs), err
 	}

@@ -91,8 +91,10 @@ type DeliveryJob struct {
 	// Email: the person the notification is for.
 	Email string
 	Name  string
-	// LeaseOwner proves the claim when the outcome is recorded.
+	// LeaseOwner proves the claim when the outcome is recorded; LeaseUntil
+	// is when another worker may take the delivery over.
 	LeaseOwner string
+	LeaseUntil time.Time
 }
 
 // ClaimDeliveries leases up to limit pending deliveries that are due at
@@ -135,7 +137,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 	defer rows.Close()
 	var jobs []DeliveryJob
 	for rows.Next() {
-		j := DeliveryJob{LeaseOwner: owner}
+		j := DeliveryJob{LeaseOwner: owner, LeaseUntil: now.Add(lease)}
 		var first nullTime
 		var next, created, ncreated dbTime
 		var acked nullTime
