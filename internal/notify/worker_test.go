@@ -3,7 +3,9 @@ package notify_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -389,6 +391,38 @@ func TestNoMailerSkipsVisibly(t *testing.T) {
 		d := deliveries(t, st, shieldwall.DeliveryFilter{})
 		if len(d) != 1 || d[0].Status != shieldwall.DeliverySkipped || !strings.Contains(d[0].LastError, "smtp-out-host") {
 			t.Fatalf("deliveries = %+v; want one skipped, saying how to configure mail", d)
+		}
+	})
+}
+
+// TestExpiredLeaseNotSent: a job whose lease ran out while it waited for a
+// free sender is not sent by this worker (another may hold it now); the
+// next claim sends it.
+func TestExpiredLeaseNotSent(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		c := newClock()
+		useClock(st, c)
+		p := mustPeople(t, st)
+		noEmail(t, st, p.alice.ID)
+		var hits atomic.Int32
+		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.Add(1)
+			c.Add(2 * time.Minute) // this send outlasts the other job's lease
+		}))
+		defer rcv.Close()
+		mustWebhook(t, st, shieldwall.WebhookInput{URL: rcv.URL, MinUrgency: shieldwall.UrgencyLow})
+		notifyUser(t, st, shieldwall.Notification{UserID: p.alice.ID})
+		notifyUser(t, st, shieldwall.Notification{UserID: p.alice.ID})
+		w := notify.NewWorker(st, notify.WorkerConfig{Now: c.Now, Lease: time.Minute, Concurrency: 1})
+		if n, err := w.RunOnce(t.Context()); err != nil || n != 2 || hits.Load() != 1 {
+			t.Fatalf("RunOnce = %d, %v with %d sends; want 2 claimed, 1 sent", n, err, hits.Load())
+		}
+		pending := deliveries(t, st, shieldwall.DeliveryFilter{Status: shieldwall.DeliveryPending})
+		if len(pending) != 1 {
+			t.Fatalf("pending = %d; want the unsent one", len(pending))
+		}
+		if n, _ := w.RunOnce(t.Context()); n != 1 || hits.Load() != 2 {
+			t.Errorf("next RunOnce = %d claimed, %d sends in all; want 1 and 2", n, hits.Load())
 		}
 	})
 }
