@@ -104,6 +104,23 @@ func TestEscalation(t *testing.T) {
 			}
 		})
 
+		t.Run("UnreachableSkipped", func(t *testing.T) {
+			steps = nil
+			carol := p.carol
+			carol.Active = false
+			mustInTx(t, st, func(tx *store.Tx) error { return tx.UpdateUser(t.Context(), &carol) })
+			root := notifyUser(t, st, shieldwall.Notification{UserID: p.alice.ID, Urgency: shieldwall.UrgencyCritical, Title: "SEV1: VPN down",
+				EscalateTo: []string{"no-such-person", p.carol.ID, p.bob.ID}, EscalateAfter: 5 * time.Minute})
+			c.Add(5 * time.Minute)
+			escalate(1)
+			if len(steps) != 1 || steps[0].step != 3 || steps[0].to != p.bob.ID {
+				t.Fatalf("hook saw %+v; want step 3 to bob (the first two cannot be reached)", steps)
+			}
+			if step, done, _, _ := st.EscalationState(t.Context(), root.ID); step != 3 || done {
+				t.Errorf("escalation at step %d, done %v; want 3, waiting for bob", step, done)
+			}
+		})
+
 		t.Run("HookErrorRetriesTheStep", func(t *testing.T) {
 			fail := true
 			w := notify.NewWorker(st, notify.WorkerConfig{Now: c.Now, OnEscalate: func(context.Context, *store.Tx, shieldwall.Notification, int, string) error {

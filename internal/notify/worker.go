@@ -375,40 +375,61 @@ func (w *Worker) Escalate(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	steps := 0
+	var errs []error
+	system := shieldwall.Actor{System: true, Name: "escalation"}
 	for _, e := range due {
+		took := false
 		err := w.st.InTx(ctx, func(tx *store.Tx) error {
-			root, ok, err := tx.AdvanceEscalation(ctx, e)
-			if err != nil {
-				return err
-			}
-			system := shieldwall.Actor{System: true, Name: "escalation"}
-			if !ok {
-				return tx.AppendAudit(ctx, system, "notification.escalation_end", "notification", e.ID, "nobody acknowledged; the chain has ended")
-			}
-			to := e.Chain[e.Step]
-			n := root
-			n.ID, n.UserID, n.CreatedAt, n.ReadAt, n.AckedAt = "", to, time.Time{}, nil, nil
-			if err := tx.AddEscalatedNotification(ctx, e.ID, &n); err != nil {
-				return err
-			}
-			if err := tx.AppendAudit(ctx, system, "notification.escalate", "notification", e.ID,
-				fmt.Sprintf("not acknowledged: step %d sent to %s", e.Step+1, to)); err != nil {
-				return err
-			}
-			if w.cfg.OnEscalate != nil {
-				if err := w.cfg.OnEscalate(ctx, tx, n, e.Step+1, to); err != nil {
+			took = false
+			for {
+				root, ok, err := tx.AdvanceEscalation(ctx, e)
+				if err != nil {
 					return err
 				}
+				if !ok {
+					return tx.AppendAudit(ctx, system, "notification.escalation_end", "notification", e.ID, "nobody acknowledged; the chain has ended")
+				}
+				to := e.Chain[e.Step]
+				// Someone who left or was deleted cannot be reached: the
+				// chain goes on to the next person at once rather than stall.
+				u, err := tx.FindUser(ctx, to)
+				if err != nil && shieldwall.ErrorCode(err) != shieldwall.ENOTFOUND {
+					return err
+				}
+				if err != nil || !u.Active {
+					if err := tx.AppendAudit(ctx, system, "notification.escalate", "notification", e.ID,
+						fmt.Sprintf("step %d skipped: %s cannot be reached (no longer active)", e.Step+1, to)); err != nil {
+						return err
+					}
+					e.Step++
+					continue
+				}
+				n := root
+				n.ID, n.UserID, n.CreatedAt, n.ReadAt, n.AckedAt, n.More = "", to, time.Time{}, nil, nil, 0
+				if err := tx.AddEscalatedNotification(ctx, e.ID, &n); err != nil {
+					return err
+				}
+				if err := tx.AppendAudit(ctx, system, "notification.escalate", "notification", e.ID,
+					fmt.Sprintf("not acknowledged: step %d sent to %s", e.Step+1, u.Email)); err != nil {
+					return err
+				}
+				if w.cfg.OnEscalate != nil {
+					if err := w.cfg.OnEscalate(ctx, tx, n, e.Step+1, to); err != nil {
+						return err
+					}
+				}
+				took = true
+				return nil
 			}
-			steps++
-			return nil
 		})
-		if errors.Is(err, store.ErrEscalationMoved) {
-			continue
-		}
-		if err != nil {
-			return steps, err
+		switch {
+		case errors.Is(err, store.ErrEscalationMoved):
+		case err != nil:
+			// One failing escalation (its hook, say) must not hold up the others.
+			errs = append(errs, fmt.Errorf("escalation %s: %w", e.ID, err))
+		case took:
+			steps++
 		}
 	}
-	return steps, nil
+	return steps, errors.Join(errs...)
 }
