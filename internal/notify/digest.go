@@ -10,16 +10,22 @@ import (
 	"github.com/shieldwall/shieldwall/internal/store"
 )
 
-// DigestPeriod returns the latest complete digest period at now in zone:
-// for daily, yesterday (local midnight to midnight), keyed "2026-11-26";
-// for weekly, last ISO week (Monday to Monday), keyed "2026-W48". ok is
-// false for no digest or an unknown zone.
+// DigestHour is the local hour from which a period's digest goes out: it
+// should wait in the inbox in the morning, not arrive at midnight.
+const DigestHour = 7
+
+// DigestPeriod returns the latest digest period that is due at now in
+// zone: for daily, the day before (local midnight to midnight), keyed
+// "2026-11-26", due from DigestHour the next morning; for weekly, the ISO
+// week before (Monday to Monday), keyed "2026-W48", due from DigestHour on
+// Monday. ok is false for no digest or an unknown zone.
 func DigestPeriod(d shieldwall.Digest, zone string, now time.Time) (key string, from, to time.Time, ok bool) {
 	loc, err := time.LoadLocation(zone)
 	if err != nil || zone == "" || zone == "Local" {
 		return "", time.Time{}, time.Time{}, false
 	}
-	local := now.In(loc)
+	// Until DigestHour, the period that just ended is not yet due.
+	local := now.In(loc).Add(-DigestHour * time.Hour)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 	switch d {
 	case shieldwall.DigestDaily:

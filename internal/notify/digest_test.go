@@ -12,8 +12,9 @@ import (
 )
 
 func TestDigestPeriod(t *testing.T) {
-	// Friday 27 Nov 2026, 00:30 in Berlin is still Thursday 23:30 UTC.
-	now := time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC)
+	// Friday 27 Nov 2026, 07:30 in Berlin is still 06:30 UTC: Berlin's
+	// Thursday digest is due, UTC's is not yet (Wednesday's is the latest).
+	now := time.Date(2026, 11, 27, 6, 30, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		d        shieldwall.Digest
 		zone     string
@@ -67,8 +68,12 @@ func TestDigests(t *testing.T) {
 			t.Fatalf("Digests the same day = %d, %v; want 0 (the day is not over)", got, err)
 		}
 		c.Add(14*time.Hour + time.Minute) // Saturday 00:01
+		if got, err := w.Digests(t.Context()); err != nil || got != 0 {
+			t.Fatalf("Digests at midnight = %d, %v; want 0 (digests go out from 07:00)", got, err)
+		}
+		c.Add(7 * time.Hour) // Saturday 07:01
 		if got, err := w.Digests(t.Context()); err != nil || got != 1 {
-			t.Fatalf("Digests after midnight = %d, %v; want 1 (alice; bob and carol have nothing to say)", got, err)
+			t.Fatalf("Digests in the morning = %d, %v; want 1 (alice; bob and carol have nothing to say)", got, err)
 		}
 		if got, _ := w.Digests(t.Context()); got != 0 {
 			t.Errorf("second pass wrote %d digests; want 0 (once per period)", got)

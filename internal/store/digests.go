@@ -96,14 +96,19 @@ func (tx *Tx) DigestItems(ctx context.Context, userID string, from, to time.Time
 // AddDigest writes a digest: a notification already marked read (it sums
 // up what the bell shows anyway, so it must not add to the count) and one
 // email delivery, whatever the person's per-urgency choices, since asking
-// for a digest is asking for this email. Webhooks get no digests.
+// for a digest is asking for this email; it waits for the end of quiet
+// hours. Webhooks get no digests.
 func (tx *Tx) AddDigest(ctx context.Context, n *shieldwall.Notification) error {
+	prefs, err := notificationPreferences(ctx, tx, n.UserID)
+	if err != nil {
+		return err
+	}
 	n.ID, n.CreatedAt, n.Kind = NewID(), tx.Now, shieldwall.NotifyDigest
-	_, err := tx.exec(ctx, `INSERT INTO notifications (id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, read_at)
+	_, err = tx.exec(ctx, `INSERT INTO notifications (id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, read_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.ID, n.UserID, string(shieldwall.UrgencyLow), n.Kind, n.Title, n.Body, n.Link, n.ObjectType, n.ObjectID, at(n.CreatedAt), at(tx.Now))
 	if err != nil {
 		return fmt.Errorf("store: add digest: %w", err)
 	}
-	return tx.insertDelivery(ctx, n.ID, shieldwall.ChannelEmail, "", tx.Now)
+	return tx.insertDelivery(ctx, n.ID, shieldwall.ChannelEmail, "", prefs.HoldUntil(shieldwall.UrgencyLow, tx.Now))
 }
