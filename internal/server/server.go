@@ -261,6 +261,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 			return err
 		}
 		mailer = m
+		// Never the password: only where mail goes and as whom.
+		log.Info("notification email is on", "smtp_host", cfg.Notify.SMTP.Host, "smtp_tls", cfg.Notify.SMTP.TLS, "smtp_user", cfg.Notify.SMTP.User, "from", cfg.Notify.SMTP.From)
+	} else {
+		log.Info("notification email is off (no --smtp-out-host): email deliveries are marked skipped")
 	}
 	public := cfg.Notify.PublicURL
 	if public == "" {
