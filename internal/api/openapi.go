@@ -103,6 +103,8 @@ var operations = []operation{
 		summary: "Remove a webhook and its deliveries (administrators)", status: 204},
 	{pattern: "GET /api/v1/webhooks/{id}/deliveries", action: policy.WebhookManage, handler: func(h *Handler) http.HandlerFunc { return h.handleWebhookDeliveries },
 		summary: "A webhook's deliveries, newest first, with attempts and last error (administrators)", response: "Delivery", list: true, status: 200, query: []string{"status"}},
+	{pattern: "GET /api/v1/deliveries", action: policy.WebhookManage, handler: func(h *Handler) http.HandlerFunc { return h.handleDeliveryList },
+		summary: "Deliveries of every channel, newest first; status=dead lists the dead letters (administrators)", response: "Delivery", list: true, status: 200, query: []string{"status"}},
 	{pattern: "POST /api/v1/deliveries/{id}/retry", action: policy.WebhookManage, handler: func(h *Handler) http.HandlerFunc { return h.handleDeliveryRetry },
 		summary: "Send a dead-lettered delivery again, with the same message id (administrators)", response: "Delivery", status: 200},
 }

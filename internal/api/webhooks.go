@@ -58,6 +58,16 @@ func (h *Handler) handleWebhookDeliveries(w http.ResponseWriter, r *http.Request
 		httpx.WriteProblem(w, r, err)
 		return
 	}
+	h.listDeliveries(w, r, id)
+}
+
+// handleDeliveryList serves GET /api/v1/deliveries: every channel's
+// deliveries; status=dead lists the dead letters.
+func (h *Handler) handleDeliveryList(w http.ResponseWriter, r *http.Request) {
+	h.listDeliveries(w, r, "")
+}
+
+func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request, id string) {
 	page, err := httpx.PageFrom(r)
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
