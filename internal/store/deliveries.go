@@ -103,6 +103,17 @@ type DeliveryJob struct {
 // replicas, never hold the same delivery at once: on PostgreSQL the rows
 // are locked with SKIP LOCKED, and SQLite has a single writer.
 func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]DeliveryJob, error) {
+	// Look first on the read pool: an idle worker then never takes the
+	// write lock (SQLite's single writer) just to find nothing due.
+	var due int
+	err := s.r().queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' AND next_at <= ?
+		AND (lease_until IS NULL OR lease_until < ?) LIMIT 1) d`, at(now), at(now)).Scan(&due)
+	if err != nil {
+		return nil, fmt.Errorf("store: look for due deliveries: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	var b [16]byte
 	rand.Read(b[:])
 	owner := hex.EncodeToString(b[:])
