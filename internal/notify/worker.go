@@ -182,9 +182,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(jobs), err
 	}
-	if len(lost) > 0 {
+	if lost > 0 {
 		// Another worker took these over after our lease ran out; its record stands.
-		w.cfg.Log.Warn("outbox: leases lost during a batch; raise --delivery-lease", "count", len(lost))
+		w.cfg.Log.Warn("outbox: leases lost during a batch; raise --delivery-lease", "count", lost)
 	}
 	var errs []error
 	for i, j := range jobs {

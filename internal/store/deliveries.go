@@ -189,47 +189,61 @@ var ErrLeaseLost = errors.New("store: delivery lease lost")
 // is operational bookkeeping, not a change anyone made, so it is not audited.
 func (s *Store) RecordDelivery(ctx context.Context, j DeliveryJob, o DeliveryOutcome, now time.Time) error {
 	lost, err := s.RecordDeliveries(ctx, []DeliveryJob{j}, []DeliveryOutcome{o}, now)
-	if err == nil && len(lost) > 0 {
+	if err == nil && lost > 0 {
 		return ErrLeaseLost
 	}
 	return err
 }
 
 // RecordDeliveries records the outcomes of a batch in one transaction (one
-// disk flush instead of one per message) and returns the ids whose lease
-// another worker had taken over meanwhile; their records were refused.
-func (s *Store) RecordDeliveries(ctx context.Context, jobs []DeliveryJob, outcomes []DeliveryOutcome, now time.Time) (lost []string, err error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: record deliveries: %w", err)
+// disk flush instead of one per message). Like outcomes (most often
+// "delivered") are written by one statement each, so a batch costs a few
+// round trips rather than one per message. It returns how many records
+// were refused because another worker had taken the delivery over.
+func (s *Store) RecordDeliveries(ctx context.Context, jobs []DeliveryJob, outcomes []DeliveryOutcome, now time.Time) (lost int, err error) {
+	type key struct {
+		status     shieldwall.DeliveryStatus
+		next       time.Time
+		lastStatus int
+		lastError  string
+		owner      string
 	}
-	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, s.d.rebind(`UPDATE deliveries SET status = ?, next_at = ?, lease_until = NULL, last_status = ?, last_error = ?,
-			delivered_at = COALESCE(delivered_at, ?) WHERE id = ? AND lease_owner = ?`))
-	if err != nil {
-		return nil, fmt.Errorf("store: record deliveries: %w", err)
-	}
-	defer st.Close()
+	groups := map[key][]any{}
+	var order []key
 	for i, j := range jobs {
 		o := outcomes[i]
+		k := key{o.Status, o.NextAt, o.LastStatus, truncate(o.LastError, 500), j.LeaseOwner}
+		if k.next.IsZero() {
+			k.next = now
+		}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], j.ID)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: record deliveries: %w", err)
+	}
+	defer tx.Rollback()
+	for _, k := range order {
+		ids := groups[k]
 		var delivered any
-		if o.Status == shieldwall.DeliveryDelivered {
+		if k.status == shieldwall.DeliveryDelivered {
 			delivered = at(now)
 		}
-		next := o.NextAt
-		if next.IsZero() {
-			next = now
-		}
-		res, err := st.ExecContext(ctx, string(o.Status), at(next), o.LastStatus, truncate(o.LastError, 500), delivered, j.ID, j.LeaseOwner)
+		args := append([]any{string(k.status), at(k.next), k.lastStatus, k.lastError, delivered, k.owner}, ids...)
+		res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE deliveries SET status = ?, next_at = ?, lease_until = NULL, last_status = ?, last_error = ?,
+			delivered_at = COALESCE(delivered_at, ?) WHERE lease_owner = ? AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), args...)
 		if err != nil {
-			return nil, fmt.Errorf("store: record delivery: %w", err)
+			return 0, fmt.Errorf("store: record deliveries: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			lost = append(lost, j.ID)
+		if n, _ := res.RowsAffected(); int(n) < len(ids) {
+			lost += len(ids) - int(n)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: record deliveries: %w", err)
+		return 0, fmt.Errorf("store: record deliveries: %w", err)
 	}
 	return lost, nil
 }
