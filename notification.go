@@ -12,6 +12,19 @@ const (
 	UrgencyLow      Urgency = "low"
 )
 
+// Rank orders urgencies: critical 3, normal 2, low 1, anything else 0.
+func (u Urgency) Rank() int {
+	switch u {
+	case UrgencyCritical:
+		return 3
+	case UrgencyNormal:
+		return 2
+	case UrgencyLow:
+		return 1
+	}
+	return 0
+}
+
 // Valid reports whether u is an urgency.
 func (u Urgency) Valid() bool {
 	return u == UrgencyCritical || u == UrgencyNormal || u == UrgencyLow
@@ -25,8 +38,10 @@ const (
 	NotifyCaseEngaged     = "case.engaged"     // a case engaged the person in a role
 	NotifyCaseAdded       = "case.participant" // someone added the person to a case
 	NotifyActionItem      = "action_item.assigned"
-	NotifyClockEscalated  = "case.clock"    // a regulatory clock nears or passed its end
-	NotifyTaskDue         = "case.task_due" // a case task fell due and is not done
+	NotifyClockEscalated  = "case.clock"       // a regulatory clock nears or passed its end
+	NotifyTaskDue         = "case.task_due"    // a case task fell due and is not done
+	NotifyWebhookDisabled = "webhook.disabled" // a webhook receiver answered 410 Gone and was switched off
+	NotifyDigest          = "digest"           // a daily or weekly summary of what did not go out at once
 )
 
 // Notification tells one person that something they care about happened.
@@ -44,6 +59,23 @@ type Notification struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	ReadAt     *time.Time `json:"read_at"`
 	AckedAt    *time.Time `json:"acked_at"`
+	// More counts like events collapsed into this notification since it was
+	// written ("12 more people reported this campaign").
+	More int `json:"more"`
+
+	// CollapseWithin, when set on a notification being written, folds it
+	// into an unread one of the same person, kind and object written within
+	// that window: the existing one counts one more, and no new message
+	// goes out, so a phishing wave is one message, not fifty. Critical
+	// notifications never collapse.
+	CollapseWithin time.Duration `json:"-"`
+
+	// EscalateTo is an ordered chain of user ids: when a critical
+	// notification is not acknowledged within EscalateAfter, the same
+	// notification goes to the next person, step by step, until someone
+	// acknowledges it. Both are read only when the notification is written.
+	EscalateTo    []string      `json:"-"`
+	EscalateAfter time.Duration `json:"-"`
 }
 
 // Unread reports whether the person has not read n yet.

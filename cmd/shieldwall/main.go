@@ -21,9 +21,11 @@ import (
 	"github.com/shieldwall/shieldwall/internal/audit"
 	"github.com/shieldwall/shieldwall/internal/auth"
 	"github.com/shieldwall/shieldwall/internal/clocks"
+	"github.com/shieldwall/shieldwall/internal/delivery"
 	"github.com/shieldwall/shieldwall/internal/demo"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/mailtriage"
+	"github.com/shieldwall/shieldwall/internal/notify"
 	"github.com/shieldwall/shieldwall/internal/playbook"
 	"github.com/shieldwall/shieldwall/internal/server"
 	"github.com/shieldwall/shieldwall/internal/smtpd"
@@ -288,6 +290,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.Var(&holidays, "holidays", "extra non-business `dates` (YYYY-MM-DD, comma-separated) for clocks counted in business days")
 	var proxies listFlag
 	f.Var(&proxies, "trusted-proxy", "reverse proxy `addresses` or CIDRs whose X-Forwarded-For/-Proto are believed, e.g. 10.0.0.0/8\n(comma-separated; set it when TLS ends at a proxy, so cookies stay Secure)")
+	publicURL := f.String("public-url", "", "`address` people reach Shieldwall at, for links in emails and webhooks, e.g. https://shieldwall.example.com (default: http://ADDR)")
+	smtpOutHost := f.String("smtp-out-host", "", "outgoing mail server `host` for notification emails (empty: no email; the phishing mailbox is --smtp-addr)")
+	smtpOutPort := f.Int("smtp-out-port", 0, "outgoing mail server `port` (default 587 for starttls, 465 for tls, 25 for none)")
+	smtpOutTLS := f.String("smtp-out-tls", "starttls", "outgoing mail TLS `mode`: none, starttls or tls")
+	smtpOutUser := f.String("smtp-out-user", "", "outgoing mail `user` name (empty: no authentication)")
+	smtpOutPasswordFile := f.String("smtp-out-password-file", "", "`file` holding the outgoing mail password (or set SHIELDWALL_SMTP_OUT_PASSWORD); never a flag value")
+	smtpOutFrom := f.String("smtp-out-from", "", "`address` notification emails come from, e.g. \"Shieldwall <security@example.com>\"")
+	retryBase := f.Duration("delivery-retry-base", 0, "backoff ceiling after a delivery's first failure (default 30s); doubles up to --delivery-retry-max")
+	retryMax := f.Duration("delivery-retry-max", 0, "longest wait between two delivery attempts (default 4h)")
+	maxAttempts := f.Int("delivery-max-attempts", 0, "attempts per message before it is dead-lettered (default 12)")
+	lease := f.Duration("delivery-lease", 0, "how long a claimed delivery stays with this process before another may take it over (default 2m)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -296,6 +309,20 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	slog.SetDefault(log)
+	smtpOut := notify.SMTPConfig{Host: *smtpOutHost, Port: *smtpOutPort, TLS: *smtpOutTLS, User: *smtpOutUser, From: *smtpOutFrom,
+		Password: os.Getenv("SHIELDWALL_SMTP_OUT_PASSWORD")}
+	if *smtpOutPasswordFile != "" {
+		b, err := os.ReadFile(*smtpOutPasswordFile)
+		if err != nil {
+			return shieldwall.Errorf(shieldwall.EINVALID, "--smtp-out-password-file: %v", err)
+		}
+		smtpOut.Password = strings.TrimRight(string(b), "\r\n")
+	}
+	if smtpOut.Host != "" {
+		if _, err := notify.NewSMTPMailer(smtpOut); err != nil {
+			return shieldwall.Errorf(shieldwall.EINVALID, "--%s: %s", shieldwall.ErrorField(err), shieldwall.ErrorMessage(err))
+		}
+	}
 	trusted, err := httpx.ParsePrefixes(proxies)
 	if err != nil {
 		return shieldwall.Errorf(shieldwall.EINVALID, "--trusted-proxy: %v", err)
@@ -317,6 +344,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return server.Run(ctx, server.Config{
 		Addr: *addr, Store: f.storeConfig(), Demo: *withDemo, Triage: triage, TrustedProxies: trusted, Playbooks: playbooks, Holidays: days,
 		SMTP: smtpd.Config{Addr: *smtpAddr, Domain: *smtpDomain, AllowedRecipients: smtpRecipients},
+		Notify: server.NotifyConfig{PublicURL: *publicURL, SMTP: smtpOut, Lease: *lease,
+			Retry: delivery.Policy{BaseDelay: *retryBase, MaxDelay: *retryMax, MaxAttempts: *maxAttempts}},
 		Seed: func(ctx context.Context, s *server.Server) (string, error) {
 			return demo.Load(ctx, s.Accounts, s.Intake, s.Response)
 		},

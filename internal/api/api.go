@@ -22,11 +22,13 @@ type Handler struct {
 	notify   *notify.Service
 	response *response.Service
 	govern   *govern.Service
+	webhooks *notify.Webhooks
 }
 
 // Register adds every API route to rt.
 func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service, resp *response.Service) {
-	h := &Handler{accounts: acc, intake: in, notify: notify.New(acc.Store()), response: resp, govern: govern.New(acc.Store())}
+	h := &Handler{accounts: acc, intake: in, notify: notify.New(acc.Store()), response: resp, govern: govern.New(acc.Store()),
+		webhooks: notify.NewWebhooks(acc.Store())}
 	for _, op := range operations {
 		rt.API(op.pattern, op.action, op.handler(h))
 	}

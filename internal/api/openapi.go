@@ -177,6 +177,22 @@ var operations = []operation{
 		summary: "Change the governance settings (administrators)", request: "GovernSettings", response: "GovernSettings", status: 200},
 	{pattern: "GET /api/v1/evidence/expiring", action: policy.ControlList, handler: func(h *Handler) http.HandlerFunc { return h.handleEvidenceExpiring },
 		summary: "Evidence expired or expiring within 30 days, for your department's controls (all=true: every department, security only)", response: "Evidence", list: true, status: 200, query: []string{"all"}},
+	{pattern: "GET /api/v1/me/notification-preferences", action: policy.NotificationPreferences, handler: func(h *Handler) http.HandlerFunc { return h.handlePreferencesGet },
+		summary: "My notification preferences (defaults until I choose)", response: "NotificationPreferences", status: 200},
+	{pattern: "PUT /api/v1/me/notification-preferences", action: policy.NotificationPreferences, handler: func(h *Handler) http.HandlerFunc { return h.handlePreferencesPut },
+		summary: "Set my channels per urgency, digest, quiet hours and time zone (in-app is always on; critical cannot be switched off)", request: "NotificationPreferences", response: "NotificationPreferences", status: 200},
+	{pattern: "GET /api/v1/webhooks", action: policy.WebhookManage, handler: func(h *Handler) http.HandlerFunc { return h.handleWebhookList },
+		summary: "Webhooks with their delivery counts (administrators)", response: "Webhook", list: true, status: 200},
+	{pattern: "POST /api/v1/webhooks", action: policy.WebhookManage, handler: func(h *Handler) http.HandlerFunc { return h.handleWebhookCreate },
+		summary: "Add a webhook; the answer carries its signing secret, shown only this once (administrators)", request: "WebhookInput", response: "Webhook", status: 201},
+	{pattern: "DELETE /api/v1/webhooks/{id}", action: policy.WebhookManage, handler: func(h *Handler) http.HandlerFunc { return h.handleWebhookDelete },
+		summary: "Remove a webhook and its deliveries (administrators)", status: 204},
+	{pattern: "GET /api/v1/webhooks/{id}/deliveries", action: policy.WebhookManage, handler: func(h *Handler) http.HandlerFunc { return h.handleWebhookDeliveries },
+		summary: "A webhook's deliveries, newest first, with attempts and last error (administrators)", response: "Delivery", list: true, status: 200, query: []string{"status"}},
+	{pattern: "GET /api/v1/deliveries", action: policy.WebhookManage, handler: func(h *Handler) http.HandlerFunc { return h.handleDeliveryList },
+		summary: "Deliveries of every channel, newest first; status=dead lists the dead letters (administrators)", response: "Delivery", list: true, status: 200, query: []string{"status"}},
+	{pattern: "POST /api/v1/deliveries/{id}/retry", action: policy.WebhookManage, handler: func(h *Handler) http.HandlerFunc { return h.handleDeliveryRetry },
+		summary: "Send a dead-lettered delivery again, with the same message id (administrators)", response: "Delivery", status: 200},
 }
 
 func str(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
@@ -272,8 +288,30 @@ var schemas = map[string]any{
 		"link": str("a local path to what it is about, such as /reports/{id}"), "object_type": str(""), "object_id": str(""), "created_at": dateTime(),
 		"read_at":  map[string]any{"type": []string{"string", "null"}, "format": "date-time"},
 		"acked_at": map[string]any{"type": []string{"string", "null"}, "format": "date-time"}}),
+	"NotificationPreferences": object(nil, map[string]any{"user_id": str("set by the server"),
+		"email":  map[string]any{"type": "array", "items": urgencySchema, "description": "urgencies that also go out by email; in-app is always on"},
+		"digest": map[string]any{"type": "string", "enum": []string{"none", "daily", "weekly"}}, "quiet_start": str("HH:MM, or empty for no quiet hours; holds back all but critical"),
+		"quiet_end": str("HH:MM"), "time_zone": str("IANA name such as Europe/Berlin"), "updated_at": dateTime()}),
+	"WebhookInput": object([]string{"url"}, map[string]any{"url": str("http or https address of the receiver"), "min_urgency": urgencySchema,
+		"events": map[string]any{"type": "array", "items": str("a notification kind such as report.answered"), "description": "empty or absent: all"},
+		"format": map[string]any{"type": "string", "enum": []string{"standard", "slack", "teams"}, "description": "standard: signed JSON; slack/teams: {\"text\": …}"}}),
+	"Webhook": object([]string{"id", "url", "format", "min_urgency", "events", "created_at"}, map[string]any{"id": str(""), "url": str(""),
+		"format": map[string]any{"type": "string", "enum": []string{"standard", "slack", "teams"}}, "min_urgency": urgencySchema,
+		"events": map[string]any{"type": "array", "items": map[string]any{"type": "string"}}, "created_by": str(""), "created_at": dateTime(),
+		"disabled_at": map[string]any{"type": []string{"string", "null"}, "format": "date-time"}, "disabled_reason": str("why it was switched off (410 Gone)"),
+		"secret": str("whsec_…: present only in the answer to POST"), "pending": map[string]any{"type": "integer"},
+		"delivered": map[string]any{"type": "integer"}, "dead": map[string]any{"type": "integer"}}),
+	"Delivery": object([]string{"id", "notification_id", "channel", "status", "attempts"}, map[string]any{"id": str("the message id (webhook-id msg_…) is derived from it"),
+		"notification_id": str(""), "channel": map[string]any{"type": "string", "enum": []string{"email", "webhook"}}, "webhook_id": str(""),
+		"status": map[string]any{"type": "string", "enum": []string{"pending", "delivered", "dead", "skipped"}}, "attempts": map[string]any{"type": "integer"},
+		"next_at": dateTime(), "first_try_at": map[string]any{"type": []string{"string", "null"}, "format": "date-time"},
+		"last_attempt_at": map[string]any{"type": []string{"string", "null"}, "format": "date-time"}, "last_status": map[string]any{"type": "integer"},
+		"last_error": str(""), "created_at": dateTime(), "delivered_at": map[string]any{"type": []string{"string", "null"}, "format": "date-time"},
+		"kind": str(""), "urgency": urgencySchema, "title": str("")}),
 	"CampaignDecided": map[string]any{"allOf": []any{ref("Campaign"), object([]string{"reports_resolved"}, map[string]any{"reports_resolved": map[string]any{"type": "integer"}})}},
 }
+
+var urgencySchema = map[string]any{"type": "string", "enum": []string{"critical", "normal", "low"}}
 
 var reportKindSchema = map[string]any{"type": "string", "enum": []string{"phishing", "payment-fraud", "suspicious-behaviour", "lost-device", "shadow-it", "data-exposure", "mistake", "other"}}
 var reportStatusSchema = map[string]any{"type": "string", "enum": []string{"new", "triaging", "resolved", "closed"}}

@@ -82,6 +82,14 @@ const (
 	AppDeclare          Action = "app.declare"
 	AppManage           Action = "app.manage"
 	GovernSettings      Action = "govern.settings" // risk appetite, review cost threshold
+
+	// Delivery of notifications: preferences are one's own; webhooks,
+	// dead letters and the noise measure are the administrators'; an
+	// acknowledge link works without signing in (its token is the key).
+	NotificationPreferences Action = "notification.preferences"
+	NotificationAckLink     Action = "notification.ack_link"
+	WebhookManage           Action = "webhook.manage"
+	NotificationNoise       Action = "notification.noise"
 )
 
 var (
@@ -182,6 +190,11 @@ var rules = map[Action]rule{
 	AppDeclare:          {roles: employees},
 	AppManage:           {roles: securityTeam},
 	GovernSettings:      {roles: admins},
+
+	NotificationPreferences: {roles: everyone},
+	NotificationAckLink:     {public: true},
+	WebhookManage:           {roles: admins},
+	NotificationNoise:       {roles: admins},
 }
 
 // Known reports whether act has a rule; routes with unknown actions are refused at start-up.

@@ -255,6 +255,7 @@ func (s *Service) engage(ctx context.Context, tx *store.Tx, p *pending, actor sh
 	type engaged struct {
 		roles []string
 		tasks []playbook.PlannedTask
+		role  shieldwall.CaseRole // the first role, whose backup and department escalate
 	}
 	told := map[string]*engaged{}
 	var toldOrder []string
@@ -295,7 +296,7 @@ func (s *Service) engage(ctx context.Context, tx *store.Tx, p *pending, actor sh
 				return err
 			}
 			if told[cr.UserID] == nil {
-				told[cr.UserID] = &engaged{}
+				told[cr.UserID] = &engaged{role: cr}
 				toldOrder = append(toldOrder, cr.UserID)
 			}
 			told[cr.UserID].roles = append(told[cr.UserID].roles, r.Name)
@@ -345,6 +346,14 @@ func (s *Service) engage(ctx context.Context, tx *store.Tx, p *pending, actor sh
 			UserID: uid, Urgency: urgency, Kind: shieldwall.NotifyCaseEngaged,
 			Title: fmt.Sprintf("You are the %s on a %s case: %s", strings.Join(e.roles, " and "), c.Severity, c.Title),
 			Body:  body, Link: "/cases/" + c.ID, ObjectType: "case", ObjectID: c.ID,
+		}
+		if urgency == shieldwall.UrgencyCritical {
+			// Unacknowledged, it walks the chain: backup, department, security.
+			chain, err := escalationChain(ctx, tx, e.role)
+			if err != nil {
+				return err
+			}
+			n.EscalateTo, n.EscalateAfter = chain, acknowledgeWithin
 		}
 		if err := tx.AddNotification(ctx, &n); err != nil {
 			return err

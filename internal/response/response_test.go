@@ -2,6 +2,7 @@ package response_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/accounts"
+	"github.com/shieldwall/shieldwall/internal/notify"
 	"github.com/shieldwall/shieldwall/internal/response"
 	"github.com/shieldwall/shieldwall/internal/store"
 	"github.com/shieldwall/shieldwall/internal/testdb"
@@ -468,4 +470,44 @@ func TestReplicasShareTheLiveTimeline(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnacknowledgedEngagementEscalates: a SEV1 case's critical message to
+// the privacy officer, unacknowledged for 15 minutes, goes to her backup,
+// and the step is written on the case timeline.
+func TestUnacknowledgedEngagementEscalates(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		o := setup(t, st)
+		ctx := t.Context()
+		c, err := o.svc.Create(ctx, actorOf(o.security), shieldwall.CaseInput{Title: "Customer database exposed", Type: "personal-data-breach",
+			Severity: shieldwall.SEV1, Affected: []string{"personal-data"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		worker := notify.NewWorker(st, notify.WorkerConfig{Now: o.clock, OnEscalate: o.svc.OnEscalate, Log: slog.New(slog.DiscardHandler)})
+		if n, err := worker.Escalate(ctx); err != nil || n != 0 {
+			t.Fatalf("before the deadline: %d steps, %v", n, err)
+		}
+		o.now = o.now.Add(16 * time.Minute)
+		if n, err := worker.Escalate(ctx); err != nil || n == 0 {
+			t.Fatalf("after 16 minutes: %d steps, %v", n, err)
+		}
+		items, _, _, err := st.ListNotifications(ctx, o.backup.ID, shieldwall.NotificationFilter{})
+		if err != nil || len(items) != 1 || items[0].Urgency != shieldwall.UrgencyCritical || !strings.Contains(items[0].Title, "Privacy officer") {
+			t.Fatalf("the backup's notifications: %+v, %v", items, err)
+		}
+		entries, _, err := o.svc.Timeline(ctx, actorOf(o.security), c.ID, shieldwall.Page{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recorded bool
+		for _, e := range entries {
+			if e.Kind == shieldwall.TimelineEscalation && strings.Contains(e.Body, "Bea Backup") {
+				recorded = true
+			}
+		}
+		if !recorded {
+			t.Errorf("no escalation to Bea Backup on the timeline: %+v", entries)
+		}
+	})
 }

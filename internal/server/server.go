@@ -21,9 +21,11 @@ import (
 	"github.com/shieldwall/shieldwall/internal/accounts"
 	"github.com/shieldwall/shieldwall/internal/api"
 	"github.com/shieldwall/shieldwall/internal/clocks"
+	"github.com/shieldwall/shieldwall/internal/delivery"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/mailtriage"
+	"github.com/shieldwall/shieldwall/internal/notify"
 	"github.com/shieldwall/shieldwall/internal/playbook"
 	"github.com/shieldwall/shieldwall/internal/policy"
 	"github.com/shieldwall/shieldwall/internal/response"
@@ -147,8 +149,26 @@ type Config struct {
 	Holidays []clocks.Date
 	// SMTP configures the phishing mailbox; an empty SMTP.Addr runs none.
 	SMTP smtpd.Config
+	// Notify configures delivery of notifications beyond in-app.
+	Notify NotifyConfig
 	// Seed fills an empty database with demo data and returns what to print; set by cmd to avoid an import cycle.
 	Seed func(ctx context.Context, s *Server) (string, error)
+}
+
+// NotifyConfig is the delivery worker's part of Config.
+type NotifyConfig struct {
+	// PublicURL is where people reach Shieldwall, for links in emails and
+	// webhooks; default the listening address.
+	PublicURL string
+	// SMTP is the outgoing mail server; an empty Host sends no email (email
+	// deliveries are then marked skipped, visibly).
+	SMTP notify.SMTPConfig
+	// Retry is the retry budget and backoff; zero fields take the defaults.
+	Retry delivery.Policy
+	// Lease is how long a claimed delivery stays with this process.
+	Lease time.Duration
+	// OnEscalate is told of each escalation step, inside its transaction.
+	OnEscalate notify.EscalationHook
 }
 
 // OpenStore opens the database for serving: an empty database is
@@ -261,6 +281,39 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		}()
 		log.Info("the phishing mailbox is listening", "smtp", mln.Addr().String())
 	}
+	var mailer notify.Mailer
+	if cfg.Notify.SMTP.Host != "" {
+		m, err := notify.NewSMTPMailer(cfg.Notify.SMTP)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		mailer = m
+		// Never the password: only where mail goes and as whom.
+		log.Info("notification email is on", "smtp_host", cfg.Notify.SMTP.Host, "smtp_tls", cfg.Notify.SMTP.TLS, "smtp_user", cfg.Notify.SMTP.User, "from", cfg.Notify.SMTP.From)
+	} else {
+		log.Info("notification email is off (no --smtp-out-host): email deliveries are marked skipped")
+	}
+	public := cfg.Notify.PublicURL
+	if public == "" {
+		public = base
+	}
+	// Escalations of a case's messages go on the case timeline.
+	onEscalate := cfg.Notify.OnEscalate
+	if onEscalate == nil {
+		onEscalate = s.Response.OnEscalate
+	}
+	worker := notify.NewWorker(st, notify.WorkerConfig{Policy: cfg.Notify.Retry, Lease: cfg.Notify.Lease, Mailer: mailer,
+		BaseURL: public, Log: log, OnEscalate: onEscalate})
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		_ = worker.Run(workerCtx)
+	}()
+	// Runs before the store closes: sends in flight are recorded first.
+	defer func() { stopWorker(); <-workerDone }()
+
 	log.Info("shieldwall is serving", "url", base, "database", st.Dialect(), "version", Version, "startup_ms", time.Since(start).Milliseconds())
 
 	var serveErr error

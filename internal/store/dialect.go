@@ -18,6 +18,10 @@ type dialect struct {
 	lockAuditHead string
 	// caseInsensitiveLike matches text regardless of case.
 	caseInsensitiveLike string
+	// skipLocked ends a SELECT that claims rows for one worker: PostgreSQL
+	// locks them and lets other replicas pass over; SQLite's single writer
+	// already serialises claims.
+	skipLocked string
 }
 
 var (
@@ -30,6 +34,7 @@ var (
 		name:                "postgres",
 		lockAuditHead:       "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
 		caseInsensitiveLike: "ILIKE",
+		skipLocked:          " FOR UPDATE SKIP LOCKED",
 	}
 )
 

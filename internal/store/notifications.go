@@ -10,7 +10,9 @@ import (
 )
 
 // AddNotification writes n in the transaction of the change that causes it;
-// n.ID and n.CreatedAt are filled in when empty.
+// n.ID and n.CreatedAt are filled in when empty. In the same transaction it
+// queues n's deliveries (email, webhooks) and, for a critical notification
+// with an escalation chain, the escalation timer.
 func (tx *Tx) AddNotification(ctx context.Context, n *shieldwall.Notification) error {
 	if n.ID == "" {
 		n.ID = NewID()
@@ -21,22 +23,65 @@ func (tx *Tx) AddNotification(ctx context.Context, n *shieldwall.Notification) e
 	if n.Urgency == "" {
 		n.Urgency = shieldwall.UrgencyNormal
 	}
-	_, err := tx.exec(ctx, `INSERT INTO notifications (id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.ID, n.UserID, string(n.Urgency), n.Kind, n.Title, n.Body, n.Link, n.ObjectType, n.ObjectID, at(n.CreatedAt))
+	if n.CollapseWithin > 0 && n.Urgency != shieldwall.UrgencyCritical && tx.escalationID == "" {
+		collapsed, err := tx.collapseNotification(ctx, n)
+		if err != nil || collapsed {
+			return err
+		}
+	}
+	var escalation any
+	if tx.escalationID != "" {
+		escalation = tx.escalationID // a step of an escalation under way
+	} else if n.Urgency == shieldwall.UrgencyCritical && len(n.EscalateTo) > 0 && n.EscalateAfter > 0 {
+		escalation = n.ID
+	}
+	_, err := tx.exec(ctx, sqlInsertNotification,
+		n.ID, n.UserID, string(n.Urgency), n.Kind, n.Title, n.Body, n.Link, n.ObjectType, n.ObjectID, at(n.CreatedAt), escalation)
 	if err != nil {
 		return fmt.Errorf("store: add notification: %w", err)
 	}
-	return nil
+	if escalation == n.ID {
+		if err := tx.startEscalation(ctx, *n); err != nil {
+			return err
+		}
+	}
+	return tx.enqueueDeliveries(ctx, n)
 }
 
-const notificationColumns = `id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, read_at, acked_at`
+// collapseNotification folds n into an unread notification of the same
+// person, kind and object written within n.CollapseWithin, if there is
+// one; n then becomes that notification.
+func (tx *Tx) collapseNotification(ctx context.Context, n *shieldwall.Notification) (bool, error) {
+	var id string
+	err := tx.queryRow(ctx, `SELECT id FROM notifications WHERE user_id = ? AND kind = ? AND object_type = ? AND object_id = ?
+		AND read_at IS NULL AND urgency <> 'critical' AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+		n.UserID, n.Kind, n.ObjectType, n.ObjectID, at(n.CreatedAt.Add(-n.CollapseWithin))).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("store: find notification to collapse into: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE notifications SET repeats = repeats + 1 WHERE id = ?`, id); err != nil {
+		return false, fmt.Errorf("store: collapse notification: %w", err)
+	}
+	got, err := scanNotification(tx.queryRow(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE id = ?", id))
+	if err != nil {
+		return false, fmt.Errorf("store: find notification: %w", err)
+	}
+	*n = got
+	return true, nil
+}
+
+const sqlInsertNotification = `INSERT INTO notifications (id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, escalation_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const notificationColumns = `id, user_id, urgency, kind, title, body, link, object_type, object_id, created_at, read_at, acked_at, repeats`
 
 func scanNotification(sc interface{ Scan(...any) error }) (shieldwall.Notification, error) {
 	var n shieldwall.Notification
 	var c dbTime
 	var read, acked nullTime
-	err := sc.Scan(&n.ID, &n.UserID, &n.Urgency, &n.Kind, &n.Title, &n.Body, &n.Link, &n.ObjectType, &n.ObjectID, &c, &read, &acked)
+	err := sc.Scan(&n.ID, &n.UserID, &n.Urgency, &n.Kind, &n.Title, &n.Body, &n.Link, &n.ObjectType, &n.ObjectID, &c, &read, &acked, &n.More)
 	n.CreatedAt, n.ReadAt, n.AckedAt = c.Time, read.ptr(), acked.ptr()
 	return n, err
 }
@@ -114,6 +159,11 @@ func (tx *Tx) MarkNotificationRead(ctx context.Context, userID, id string, ack b
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return shieldwall.Notification{}, errNotificationNotFound
+	}
+	if ack {
+		if err := tx.stopEscalation(ctx, id, "acknowledged"); err != nil {
+			return shieldwall.Notification{}, err
+		}
 	}
 	n, err := scanNotification(tx.queryRow(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE id = ?", id))
 	if err != nil {

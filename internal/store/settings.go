@@ -45,3 +45,13 @@ func (tx *Tx) DeleteSetting(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// EnsureSetting stores value under key unless key is set already, and
+// returns the value that holds: the first writer wins, even across replicas.
+func (s *Store) EnsureSetting(ctx context.Context, key, value string) (string, error) {
+	if _, err := s.write.ExecContext(ctx, s.d.rebind(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`), key, value); err != nil {
+		return "", fmt.Errorf("store: write setting: %w", err)
+	}
+	v, _, err := getSetting(ctx, reader{db: s.write, d: s.d}, key)
+	return v, err
+}

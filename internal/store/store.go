@@ -40,11 +40,13 @@ type Store struct {
 	Now func() time.Time
 
 	stmts map[string]*sql.Stmt // hot statements prepared on the SQLite writer; read-only after Open and Migrate
+
+	queued chan struct{} // see DeliveryQueued
 }
 
 // Open opens the database without changing its schema.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{Now: time.Now}
+	s := &Store{Now: time.Now, queued: make(chan struct{}, 1)}
 	if cfg.URL != "" {
 		db, err := sql.Open("pgx", cfg.URL)
 		if err != nil {
@@ -205,6 +207,13 @@ type Tx struct {
 	s     *Store
 	Now   time.Time
 	audit *auditHead // the chain's head as this transaction moved it; written at commit
+	// queued: this transaction wrote deliveries; the worker is woken at commit.
+	queued bool
+	// escalationID, while set, marks the notifications written as steps of
+	// that escalation (see EscalationStep).
+	escalationID string
+	// outbox caches webhooks and preferences for the deliveries this transaction queues.
+	outbox *outboxCache
 }
 
 // Begin starts a write transaction.
@@ -235,6 +244,12 @@ func (tx *Tx) Commit() error {
 	if err := tx.tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	if tx.queued {
+		select {
+		case tx.s.queued <- struct{}{}:
+		default: // a wake-up is already pending
+		}
+	}
 	return nil
 }
 
@@ -261,10 +276,10 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	return tx.tx.ExecContext(ctx, tx.d.rebind(q), args...)
 }
 
-// hotStatements are the writes of report intake, prepared once on SQLite's
+// hotStatements are the writes of report intake and of the outbox, prepared once on SQLite's
 // single writer connection so that each report skips parsing SQL.
 // PostgreSQL's driver caches statements by itself.
-var hotStatements = []string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead}
+var hotStatements = []string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead, sqlInsertNotification, sqlInsertDelivery}
 
 // prepareHot prepares hotStatements. It runs at Open, while the writer
 // connection is idle: preparing through the pool inside a transaction would

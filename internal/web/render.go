@@ -183,6 +183,10 @@ var notices = map[string]string{
 	"review-decided":      "Your decision was recorded.",
 	"app-saved":           "The app was saved in the catalogue.",
 	"controls-imported":   "The controls were imported.",
+	"notification-acked":  "Acknowledged. Nobody further up the chain will be called for it.",
+	"preferences-saved":   "Your notification settings were saved.",
+	"webhook-deleted":     "The webhook was removed with its deliveries.",
+	"delivery-retried":    "The message is queued again, with the same message id.",
 }
 
 // withNotice adds ?notice=key to a local URL.

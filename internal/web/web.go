@@ -26,8 +26,12 @@ type Handler struct {
 	notify *notify.Service
 	resp   *response.Service
 	govern *govern.Service
-	pages  map[string]*template.Template
-	assets *assets
+	// webhooks and acks serve the delivery pages (administrators) and
+	// acknowledge links (anyone holding one).
+	webhooks *notify.Webhooks
+	acks     *notify.AckLinks
+	pages    map[string]*template.Template
+	assets   *assets
 }
 
 // navItem is one entry of the main navigation. It shows only to actors the
@@ -60,7 +64,8 @@ var navItems = []navItem{
 
 // Register adds every page route to rt and sets rt.PageError.
 func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service, resp *response.Service) {
-	h := &Handler{acc: acc, intake: in, notify: notify.New(acc.Store()), resp: resp, govern: govern.New(acc.Store()), assets: newAssets()}
+	h := &Handler{acc: acc, intake: in, notify: notify.New(acc.Store()), resp: resp, govern: govern.New(acc.Store()), assets: newAssets(),
+		webhooks: notify.NewWebhooks(acc.Store()), acks: notify.NewAckLinks(acc.Store())}
 	h.pages = parsePages(h.assets)
 	rt.PageError = h.renderError
 	// Any other address gets the site's own "not found" page, not Go's plain text.
@@ -117,8 +122,21 @@ func Register(rt *httpx.Router, acc *accounts.Service, in *intake.Service, resp 
 	rt.Page("POST /anonymous/messages", policy.ReportAnonymous, h.handleAnonymousMessage)
 
 	rt.Page("GET /notifications", policy.NotificationList, h.handleNotifications)
+	rt.Page("GET /notifications/bell", policy.NotificationList, h.handleBell)
 	rt.Page("GET /notifications/{id}", policy.NotificationAck, h.handleNotificationOpen)
 	rt.Page("POST /notifications/{id}/read", policy.NotificationAck, h.handleNotificationRead)
+	rt.Page("POST /notifications/{id}/ack", policy.NotificationAck, h.handleNotificationAck)
+	rt.Page("GET /account/notifications", policy.NotificationPreferences, h.handlePreferences)
+	rt.Page("POST /account/notifications", policy.NotificationPreferences, h.handlePreferencesSave)
+	rt.Page("GET /ack/{token}", policy.NotificationAckLink, h.handleAckLink)
+	rt.Page("POST /ack/{token}", policy.NotificationAckLink, h.handleAckLinkConfirm)
+	rt.Page("GET /admin/webhooks", policy.WebhookManage, h.handleWebhooks)
+	rt.Page("POST /admin/webhooks", policy.WebhookManage, h.handleWebhookCreate)
+	rt.Page("GET /admin/webhooks/{id}", policy.WebhookManage, h.handleWebhookDeliveries)
+	rt.Page("POST /admin/webhooks/{id}/delete", policy.WebhookManage, h.handleWebhookDelete)
+	rt.Page("GET /admin/deliveries/dead", policy.WebhookManage, h.handleDeadLetters)
+	rt.Page("POST /admin/deliveries/{id}/retry", policy.WebhookManage, h.handleDeliveryRetry)
+	rt.Page("GET /admin/notifications/noise", policy.NotificationNoise, h.handleNoise)
 
 	rt.Page("GET /triage", policy.ReportTriage, h.handleTriage)
 	rt.Page("GET /campaigns/{id}", policy.CampaignView, h.handleCampaign)
