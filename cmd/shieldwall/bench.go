@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/shieldwall/shieldwall/internal/bench"
@@ -23,6 +24,7 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	clients := fs.Int("clients", 64, "concurrent clients")
 	duration := fs.Duration("duration", 5*time.Second, "how long each run lasts")
 	dir := fs.String("dir", "", "folder for the database file (default: a temporary folder)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the group-commit run to this file")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return err
@@ -33,6 +35,15 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "--clients must be at least 1 and --duration positive")
 		return errUsage
 	}
-	_, err := bench.Intake(ctx, bench.IntakeConfig{Clients: *clients, Duration: *duration, Dir: *dir, Out: stdout})
+	cfg := bench.IntakeConfig{Clients: *clients, Duration: *duration, Dir: *dir, Out: stdout}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.CPUProfile = f
+	}
+	_, err := bench.Intake(ctx, cfg)
 	return err
 }
