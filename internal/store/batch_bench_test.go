@@ -1,3 +1,5 @@
+//go:build unix
+
 package store_test
 
 import (
@@ -5,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/shieldwall/shieldwall"
@@ -28,6 +31,7 @@ func BenchmarkReportBatch(b *testing.B) {
 			details := json.RawMessage(`{"amount":48250,"currency":"EUR","payee":"Nordic Parts AB","paid":false,"what_changed":"new IBAN"}`)
 			ctx := context.Background()
 			b.ResetTimer()
+			cpu0 := processCPU()
 			var wg sync.WaitGroup
 			work := make(chan struct{})
 			for range size {
@@ -56,6 +60,16 @@ func BenchmarkReportBatch(b *testing.B) {
 			}
 			close(work)
 			wg.Wait()
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// processCPU returns the CPU time (user + system) this process has used, in ns.
+func processCPU() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

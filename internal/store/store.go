@@ -205,6 +205,8 @@ type Tx struct {
 	s     *Store
 	Now   time.Time
 	audit *auditHead // the chain's head as this transaction moved it; written at commit
+	// pending holds rows a batch transaction writes later, many per statement (batch.go).
+	pending *pendingWrites
 }
 
 // Begin starts a write transaction.
@@ -229,6 +231,11 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 
 // Commit makes the change durable; only then may it be acknowledged.
 func (tx *Tx) Commit() error {
+	if tx.pending != nil {
+		if err := tx.flushPending(context.Background()); err != nil {
+			return err
+		}
+	}
 	if err := tx.flushAuditHead(context.Background()); err != nil {
 		return err
 	}
@@ -254,7 +261,18 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return tx.Commit()
 }
 
+// exec, queryRow and query first write the rows a batch deferred, so that
+// statements see them and run in the order they were asked for.
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if tx.pending != nil && !tx.pending.empty() {
+		if err := tx.flushPending(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return tx.execNow(ctx, q, args...)
+}
+
+func (tx *Tx) execNow(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := tx.s.prepared(q); st != nil {
 		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -264,7 +282,7 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 // hotStatements are the writes of report intake, prepared once on SQLite's
 // single writer connection so that each report skips parsing SQL.
 // PostgreSQL's driver caches statements by itself.
-var hotStatements = []string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead}
+var hotStatements = append([]string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead}, multiRowStatementList()...)
 
 // prepareHot prepares hotStatements. It runs at Open, while the writer
 // connection is idle: preparing through the pool inside a transaction would
@@ -292,10 +310,18 @@ func (s *Store) prepared(q string) *sql.Stmt {
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if tx.pending != nil && !tx.pending.empty() {
+		_ = tx.flushPending(ctx) // a failure is kept, and Commit refuses
+	}
 	return tx.tx.QueryRowContext(ctx, tx.d.rebind(q), args...)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if tx.pending != nil && !tx.pending.empty() {
+		if err := tx.flushPending(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return tx.tx.QueryContext(ctx, tx.d.rebind(q), args...)
 }
 
