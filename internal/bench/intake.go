@@ -144,6 +144,10 @@ func runStore(ctx context.Context, cfg IntakeConfig, name string, noBatch bool, 
 	if err != nil {
 		return res, err
 	}
+	if bs := srv.Intake.BatchStats(); !noBatch && bs.Batches > 0 {
+		fmt.Fprintf(cfg.Out, "group commit (warm-up included): %d transactions, %.1f reports each on average, writer busy %s of %s\n",
+			bs.Batches, float64(bs.Changes)/float64(bs.Batches), bs.Busy.Round(time.Millisecond), (cfg.Duration + warmUp).Round(time.Millisecond))
+	}
 	// Every acknowledged report must be in the database.
 	_, total, err := srv.Intake.List(ctx, sys, shieldwall.ReportFilter{Page: shieldwall.Page{Limit: 1}})
 	if err != nil {
@@ -154,6 +158,9 @@ func runStore(ctx context.Context, cfg IntakeConfig, name string, noBatch bool, 
 	}
 	return res, nil
 }
+
+// warmUp is how long connections and caches warm up before a measured run.
+const warmUp = 300 * time.Millisecond
 
 // run serves h on loopback and drives it with cfg.Clients clients for cfg.Duration.
 func run(ctx context.Context, name string, cfg IntakeConfig, token string, h http.Handler, prof io.Writer) (Result, error) {
@@ -169,7 +176,7 @@ func run(ctx context.Context, name string, cfg IntakeConfig, token string, h htt
 	defer client.CloseIdleConnections()
 
 	// Warm up connections and caches before measuring.
-	drive(ctx, client, url, token, cfg.Clients, 300*time.Millisecond)
+	drive(ctx, client, url, token, cfg.Clients, warmUp)
 	if prof != nil {
 		if err := pprof.StartCPUProfile(prof); err != nil {
 			return Result{}, err

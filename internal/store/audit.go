@@ -53,7 +53,7 @@ func (tx *Tx) AppendAudit(ctx context.Context, actor shieldwall.Actor, action, o
 		Summary:    summary,
 	}
 	audit.Seal(&ev, headSeq, headHash)
-	row := []any{ev.Seq, at(ev.CreatedAt), ev.ActorID, ev.ActorLabel, ev.Action, ev.ObjectType, ev.ObjectID, ev.Summary, ev.PrevHash, ev.Hash}
+	row := []any{ev.Seq, tx.timeArg(ev.CreatedAt), ev.ActorID, ev.ActorLabel, ev.Action, ev.ObjectType, ev.ObjectID, ev.Summary, ev.PrevHash, ev.Hash}
 	if tx.pending != nil {
 		// A batch writes its events together, in chain order (batch.go).
 		tx.pending.audit = append(tx.pending.audit, row...)

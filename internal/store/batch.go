@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Batcher commits many small changes in one transaction (group commit), so
@@ -24,7 +26,22 @@ type Batcher struct {
 	mu     sync.RWMutex
 	closed bool
 
-	pending pendingWrites // reused by each batch; only the loop goroutine touches it
+	pending   pendingWrites // reused by each batch; only the loop goroutine touches it
+	maxLinger time.Duration // how long a batch may wait for changes expected to come
+
+	batches, changes, busy atomic.Int64 // see Stats
+}
+
+// BatchStats says how group commit has gone so far.
+type BatchStats struct {
+	Batches int64         // transactions committed (or tried)
+	Changes int64         // changes they carried
+	Busy    time.Duration // time the writer spent in transactions rather than waiting for changes
+}
+
+// Stats returns counts since the batcher started.
+func (b *Batcher) Stats() BatchStats {
+	return BatchStats{Batches: b.batches.Load(), Changes: b.changes.Load(), Busy: time.Duration(b.busy.Load())}
 }
 
 type batchItem struct {
@@ -33,9 +50,12 @@ type batchItem struct {
 	errc chan error
 }
 
+// DefaultLinger bounds how long a batch waits for more changes under load.
+var DefaultLinger = time.Millisecond
+
 // NewBatcher starts a batcher that commits up to max changes at a time.
 func (s *Store) NewBatcher(max int) *Batcher {
-	b := &Batcher{s: s, max: max, queue: make(chan *batchItem, max*4), stop: make(chan struct{})}
+	b := &Batcher{s: s, max: max, queue: make(chan *batchItem, max*4), stop: make(chan struct{}), maxLinger: DefaultLinger}
 	b.done.Add(1)
 	go b.loop()
 	return b
@@ -81,6 +101,9 @@ func (b *Batcher) Close() {
 func (b *Batcher) loop() {
 	defer b.done.Done()
 	batch := make([]*batchItem, 0, b.max)
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
+	last := 0 // the size of the previous batch
 	for {
 		select {
 		case it := <-b.queue:
@@ -108,7 +131,31 @@ func (b *Batcher) loop() {
 				break fill
 			}
 		}
+		// Under load the same changes come round again and again: each
+		// client whose change just committed sends its next one. Waiting a
+		// moment for as many as the last batch carried spares a commit
+		// (an fsync and the pages written around it, about 250 µs of CPU)
+		// for every batch it merges. A lone client never waits (its last
+		// batch held one change), and the wait is bounded by maxLinger.
+		if n := min(last, b.max); len(batch) < n && b.maxLinger > 0 {
+			linger.Reset(b.maxLinger)
+		wait:
+			for len(batch) < n {
+				select {
+				case it := <-b.queue:
+					batch = append(batch, it)
+				case <-linger.C:
+					break wait
+				}
+			}
+			linger.Stop()
+		}
+		last = len(batch)
+		start := time.Now()
 		b.commit(batch)
+		b.busy.Add(int64(time.Since(start)))
+		b.batches.Add(1)
+		b.changes.Add(int64(len(batch)))
 	}
 }
 
@@ -190,12 +237,26 @@ type pendingWrites struct {
 	reports []any // sqlReportColumns values per report
 	audit   []any // sqlAuditColumns values per event
 	err     error // a deferred write failed: the transaction must not commit
+	now     any   // the transaction's time as the database takes it, formatted once
 }
 
 func (p *pendingWrites) reset() {
 	clear(p.reports) // drop references to the last batch's strings
 	clear(p.audit)
-	p.reports, p.audit, p.err = p.reports[:0], p.audit[:0], nil
+	p.reports, p.audit, p.err, p.now = p.reports[:0], p.audit[:0], nil, nil
+}
+
+// timeArg is t as a query argument. Nearly every time a batch writes is
+// the transaction's own, so that one is formatted once per batch.
+func (tx *Tx) timeArg(t time.Time) any {
+	if tx.pending == nil || !t.Equal(tx.Now) {
+		return at(t)
+	}
+	if tx.pending.now == nil {
+		v, _ := at(tx.Now).Value()
+		tx.pending.now = v
+	}
+	return tx.pending.now
 }
 
 func (p *pendingWrites) empty() bool { return len(p.reports) == 0 && len(p.audit) == 0 }

@@ -30,7 +30,7 @@ func (tx *Tx) CreateReport(ctx context.Context, r *shieldwall.Report) error {
 	}
 	row := []any{r.ID, string(r.Kind), r.Title, r.Description, string(details), string(r.Status), string(r.Source), nullString(r.ReporterID),
 		r.Anonymous, nullString(r.DepartmentID), nullString(r.CampaignID), r.Simulation, r.VerdictLevel, r.VerdictScore,
-		string(signals), r.Resolution, at(r.CreatedAt), at(r.UpdatedAt)}
+		string(signals), r.Resolution, tx.timeArg(r.CreatedAt), tx.timeArg(r.UpdatedAt)}
 	if tx.pending != nil {
 		// A batch inserts its reports together (batch.go); the indicators
 		// below write them first, since they refer to the report.
