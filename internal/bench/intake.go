@@ -34,6 +34,9 @@ type IntakeConfig struct {
 	Out      io.Writer
 	// CPUProfile, when set, receives a CPU profile of the group-commit run.
 	CPUProfile io.Writer
+	// Linger replaces how long a group commit waits for more changes under
+	// load: 0 keeps store.DefaultLinger, a negative value never waits.
+	Linger time.Duration
 }
 
 // Result is one measured run.
@@ -123,6 +126,10 @@ func bareHandler() http.Handler {
 
 // runStore measures the real server on a fresh SQLite file.
 func runStore(ctx context.Context, cfg IntakeConfig, name string, noBatch bool, prof io.Writer) (Result, error) {
+	if cfg.Linger != 0 {
+		defer func(d time.Duration) { store.DefaultLinger = d }(store.DefaultLinger)
+		store.DefaultLinger = max(cfg.Linger, 0)
+	}
 	path := filepath.Join(cfg.Dir, fmt.Sprintf("bench-%d.db", time.Now().UnixNano()))
 	st, err := server.OpenStore(ctx, store.Config{Path: path}, slog.New(slog.DiscardHandler))
 	if err != nil {
