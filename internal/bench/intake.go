@@ -152,8 +152,9 @@ func runStore(ctx context.Context, cfg IntakeConfig, name string, noBatch bool, 
 		return res, err
 	}
 	if bs := srv.Intake.BatchStats(); !noBatch && bs.Batches > 0 {
-		fmt.Fprintf(cfg.Out, "group commit (warm-up included): %d transactions, %.1f reports each on average, writer busy %s of %s\n",
-			bs.Batches, float64(bs.Changes)/float64(bs.Batches), bs.Busy.Round(time.Millisecond), (cfg.Duration + warmUp).Round(time.Millisecond))
+		fmt.Fprintf(cfg.Out, "group commit (warm-up included): %d transactions, %.1f reports each on average, writer busy %s of %s, longest transaction %s\n",
+			bs.Batches, float64(bs.Changes)/float64(bs.Batches), bs.Busy.Round(time.Millisecond), (cfg.Duration + warmUp).Round(time.Millisecond),
+			bs.Longest.Round(time.Microsecond))
 	}
 	// Every acknowledged report must be in the database.
 	_, total, err := srv.Intake.List(ctx, sys, shieldwall.ReportFilter{Page: shieldwall.Page{Limit: 1}})

@@ -29,7 +29,7 @@ type Batcher struct {
 	pending   pendingWrites // reused by each batch; only the loop goroutine touches it
 	maxLinger time.Duration // how long a batch may wait for changes expected to come
 
-	batches, changes, busy atomic.Int64 // see Stats
+	batches, changes, busy, longest atomic.Int64 // see Stats
 }
 
 // BatchStats says how group commit has gone so far.
@@ -37,11 +37,12 @@ type BatchStats struct {
 	Batches int64         // transactions committed (or tried)
 	Changes int64         // changes they carried
 	Busy    time.Duration // time the writer spent in transactions rather than waiting for changes
+	Longest time.Duration // the longest transaction (a WAL checkpoint, a slow fsync)
 }
 
 // Stats returns counts since the batcher started.
 func (b *Batcher) Stats() BatchStats {
-	return BatchStats{Batches: b.batches.Load(), Changes: b.changes.Load(), Busy: time.Duration(b.busy.Load())}
+	return BatchStats{Batches: b.batches.Load(), Changes: b.changes.Load(), Busy: time.Duration(b.busy.Load()), Longest: time.Duration(b.longest.Load())}
 }
 
 type batchItem struct {
@@ -153,7 +154,11 @@ func (b *Batcher) loop() {
 		last = len(batch)
 		start := time.Now()
 		b.commit(batch)
-		b.busy.Add(int64(time.Since(start)))
+		took := int64(time.Since(start))
+		b.busy.Add(took)
+		if took > b.longest.Load() {
+			b.longest.Store(took) // only this goroutine writes it
+		}
 		b.batches.Add(1)
 		b.changes.Add(int64(len(batch)))
 	}
