@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -100,7 +101,12 @@ func Intake(ctx context.Context, cfg IntakeConfig) ([]Result, error) {
 		results = append(results, res)
 	}
 	w := cfg.Out
-	fmt.Fprintf(w, "\nintake: %d clients, %s per run, SQLite WAL synchronous=FULL, load generator in the same process\n\n", cfg.Clients, cfg.Duration)
+	fmt.Fprintf(w, "\nintake: %d clients, %s per run, SQLite WAL synchronous=FULL, load generator in the same process\n", cfg.Clients, cfg.Duration)
+	if load := machineLoad(); load != "" {
+		// Rates depend on what else the machine runs; CPU per report hardly does.
+		fmt.Fprintf(w, "machine: %d CPUs, %s\n", runtime.NumCPU(), load)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%-52s %12s %10s %10s %12s %8s\n", "run", "reports/s", "p50", "p99", "CPU/report", "errors")
 	for _, r := range results {
 		fmt.Fprintf(w, "%-52s %12.0f %10s %10s %12s %8d\n", r.Name, r.Rate(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond),
