@@ -75,16 +75,19 @@ func CleanInput(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if q, err := url.ParseQuery(r.URL.RawQuery); err == nil {
-			for k, vs := range q {
-				if !cleanText(k) {
-					WriteProblem(w, r, shieldwall.Errorf(shieldwall.EINVALID, "The address holds characters that are not allowed."))
-					return
-				}
-				for _, v := range vs {
-					if !cleanText(v) {
-						WriteProblem(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, k, "%s holds characters that are not allowed.", k))
+		// Most requests have no query, and parsing even an empty one allocates.
+		if r.URL.RawQuery != "" {
+			if q, err := url.ParseQuery(r.URL.RawQuery); err == nil {
+				for k, vs := range q {
+					if !cleanText(k) {
+						WriteProblem(w, r, shieldwall.Errorf(shieldwall.EINVALID, "The address holds characters that are not allowed."))
 						return
+					}
+					for _, v := range vs {
+						if !cleanText(v) {
+							WriteProblem(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, k, "%s holds characters that are not allowed.", k))
+							return
+						}
 					}
 				}
 			}
