@@ -279,10 +279,12 @@ func (tx *Tx) execNow(ctx context.Context, q string, args ...any) (sql.Result, e
 	return tx.tx.ExecContext(ctx, tx.d.rebind(q), args...)
 }
 
-// hotStatements are the writes of report intake, prepared once on SQLite's
-// single writer connection so that each report skips parsing SQL.
+// hotStatements are the writes of report intake (and the read of the audit
+// chain's head that every write transaction makes), prepared once on
+// SQLite's single writer connection so that each report skips parsing SQL.
 // PostgreSQL's driver caches statements by itself.
-var hotStatements = append([]string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead}, multiRowStatementList()...)
+var hotStatements = append([]string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead, sqliteDialect.lockAuditHead},
+	multiRowStatementList()...)
 
 // prepareHot prepares hotStatements. It runs at Open, while the writer
 // connection is idle: preparing through the pool inside a transaction would
@@ -312,6 +314,13 @@ func (s *Store) prepared(q string) *sql.Stmt {
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if tx.pending != nil && !tx.pending.empty() {
 		_ = tx.flushPending(ctx) // a failure is kept, and Commit refuses
+	}
+	// A read snapshot (VerifyAudit) has no store: its statements are not
+	// the writer's to prepare.
+	if tx.s != nil {
+		if st := tx.s.prepared(q); st != nil {
+			return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		}
 	}
 	return tx.tx.QueryRowContext(ctx, tx.d.rebind(q), args...)
 }
