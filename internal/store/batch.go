@@ -16,6 +16,11 @@ import (
 // others commit. A change may therefore run twice and must not depend on
 // state its first run left behind outside the database.
 // Do returns only after the change is durable.
+//
+// Within a batch, reports and audit events are not inserted one by one but
+// deferred and written with a few multi-row INSERTs (see pendingWrites);
+// under load a batch may wait up to maxLinger for the changes it expects
+// (see loop).
 type Batcher struct {
 	s     *Store
 	max   int
