@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/shieldwall/shieldwall/internal/bench"
+	"github.com/shieldwall/shieldwall/internal/store"
 )
 
 func cmdBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,16 +25,30 @@ func cmdBenchIntake(ctx context.Context, args []string, stdout, stderr io.Writer
 	clients := fs.Int("clients", 64, "concurrent clients")
 	duration := fs.Duration("duration", 5*time.Second, "how long each run lasts")
 	dir := fs.String("dir", "", "folder for the database file (default: a temporary folder)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the group-commit run to this file")
+	linger := fs.Duration("linger", store.DefaultLinger, "how long a group commit may wait for more reports under load (0: never)")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return err
 		}
 		return errUsage
 	}
-	if *clients < 1 || *duration <= 0 {
-		fmt.Fprintln(stderr, "--clients must be at least 1 and --duration positive")
+	if *clients < 1 || *duration <= 0 || *linger < 0 {
+		fmt.Fprintln(stderr, "--clients must be at least 1, --duration positive and --linger not negative")
 		return errUsage
 	}
-	_, err := bench.Intake(ctx, bench.IntakeConfig{Clients: *clients, Duration: *duration, Dir: *dir, Out: stdout})
+	cfg := bench.IntakeConfig{Clients: *clients, Duration: *duration, Dir: *dir, Out: stdout, Linger: *linger}
+	if *linger == 0 {
+		cfg.Linger = -1 // never wait
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.CPUProfile = f
+	}
+	_, err := bench.Intake(ctx, cfg)
 	return err
 }

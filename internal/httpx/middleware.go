@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -24,19 +25,44 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", ContentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		h.Set("Cache-Control", "no-store")
+		// The values are shared by every answer: a slice of capacity one
+		// cannot be changed through Add (it reallocates), and Set replaces it.
+		for _, kv := range securityHeaders {
+			h[kv.key] = kv.value
+		}
 		if r.TLS != nil {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+			h["Strict-Transport-Security"] = hsts
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+var securityHeaders = func() []struct {
+	key   string
+	value []string
+} {
+	var out []struct {
+		key   string
+		value []string
+	}
+	for _, kv := range [][2]string{
+		{"Content-Security-Policy", ContentSecurityPolicy},
+		{"X-Content-Type-Options", "nosniff"},
+		{"Referrer-Policy", "same-origin"},
+		{"X-Frame-Options", "DENY"},
+		{"Cross-Origin-Opener-Policy", "same-origin"},
+		{"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+		{"Cache-Control", "no-store"},
+	} {
+		out = append(out, struct {
+			key   string
+			value []string
+		}{http.CanonicalHeaderKey(kv[0]), []string{kv[1]}[:1:1]})
+	}
+	return out
+}()
+
+var hsts = []string{"max-age=31536000"}[:1:1]
 
 // CleanInput refuses a request whose path or query holds a NUL byte or
 // invalid UTF-8: no handler could use them, and PostgreSQL would refuse
@@ -49,16 +75,19 @@ func CleanInput(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if q, err := url.ParseQuery(r.URL.RawQuery); err == nil {
-			for k, vs := range q {
-				if !cleanText(k) {
-					WriteProblem(w, r, shieldwall.Errorf(shieldwall.EINVALID, "The address holds characters that are not allowed."))
-					return
-				}
-				for _, v := range vs {
-					if !cleanText(v) {
-						WriteProblem(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, k, "%s holds characters that are not allowed.", k))
+		// Most requests have no query, and parsing even an empty one allocates.
+		if r.URL.RawQuery != "" {
+			if q, err := url.ParseQuery(r.URL.RawQuery); err == nil {
+				for k, vs := range q {
+					if !cleanText(k) {
+						WriteProblem(w, r, shieldwall.Errorf(shieldwall.EINVALID, "The address holds characters that are not allowed."))
 						return
+					}
+					for _, v := range vs {
+						if !cleanText(v) {
+							WriteProblem(w, r, shieldwall.FieldErrorf(shieldwall.EINVALID, k, "%s holds characters that are not allowed.", k))
+							return
+						}
 					}
 				}
 			}
@@ -98,6 +127,34 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// series caches each pattern's and status's counter and histogram: a
+	// label lookup hashes the values and takes a lock on every request.
+	series sync.Map // seriesKey → *series
+}
+
+type seriesKey struct {
+	pattern string
+	status  int
+}
+
+type series struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// observe counts one request and its duration.
+func (m *Metrics) observe(pattern string, status int, d time.Duration) {
+	k := seriesKey{pattern, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, &series{
+			requests: m.requests.WithLabelValues(pattern, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(pattern),
+		})
+	}
+	sr := v.(*series)
+	sr.requests.Inc()
+	sr.duration.Observe(d.Seconds())
 }
 
 // NewMetrics registers the HTTP metrics on reg.
@@ -141,13 +198,16 @@ func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 				status = http.StatusOK
 			}
 			d := time.Since(start)
-			m.requests.WithLabelValues(pattern, strconv.Itoa(status)).Inc()
-			m.duration.WithLabelValues(pattern).Observe(d.Seconds())
+			m.observe(pattern, status, d)
 			level := slog.LevelDebug
 			if status >= 500 {
 				level = slog.LevelError
 			}
-			log.Log(r.Context(), level, "request", "method", r.Method, "pattern", pattern, "status", status, "duration_ms", float64(d.Microseconds())/1000)
+			// Checked first: building the record's attributes costs
+			// allocations even when the level is off, as it usually is.
+			if log.Enabled(r.Context(), level) {
+				log.Log(r.Context(), level, "request", "method", r.Method, "pattern", pattern, "status", status, "duration_ms", float64(d.Microseconds())/1000)
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -67,10 +67,7 @@ func maxDetailText(name string) int {
 // checkDetails accepts only the kind's own questions, each a short string,
 // a number or true/false.
 func checkDetails(kind shieldwall.ReportKind, obj map[string]any) error {
-	allowed := map[string]bool{}
-	for _, f := range DetailFields[kind] {
-		allowed[f.Name] = true
-	}
+	allowed := allowedDetails[kind]
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
 		keys = append(keys, k)
@@ -92,3 +89,16 @@ func checkDetails(kind shieldwall.ReportKind, obj map[string]any) error {
 	}
 	return nil
 }
+
+// allowedDetails is DetailFields as a set per kind, built once rather than
+// for every report filed.
+var allowedDetails = func() map[shieldwall.ReportKind]map[string]bool {
+	m := map[shieldwall.ReportKind]map[string]bool{}
+	for kind, fields := range DetailFields {
+		m[kind] = map[string]bool{}
+		for _, f := range fields {
+			m[kind][f.Name] = true
+		}
+	}
+	return m
+}()

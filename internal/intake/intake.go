@@ -103,6 +103,9 @@ func (s *Service) write(ctx context.Context, fn func(ctx context.Context, tx *st
 	return s.batch.Do(ctx, fn)
 }
 
+// BatchStats says how group commit has gone; the intake benchmark prints it.
+func (s *Service) BatchStats() store.BatchStats { return s.batch.Stats() }
+
 // Close commits what is queued.
 func (s *Service) Close() { s.batch.Close() }
 

@@ -53,8 +53,11 @@ func (tx *Tx) AppendAudit(ctx context.Context, actor shieldwall.Actor, action, o
 		Summary:    summary,
 	}
 	audit.Seal(&ev, headSeq, headHash)
-	if _, err := tx.exec(ctx, sqlInsertAudit,
-		ev.Seq, at(ev.CreatedAt), ev.ActorID, ev.ActorLabel, ev.Action, ev.ObjectType, ev.ObjectID, ev.Summary, ev.PrevHash, ev.Hash); err != nil {
+	row := []any{ev.Seq, tx.timeArg(ev.CreatedAt), ev.ActorID, ev.ActorLabel, ev.Action, ev.ObjectType, ev.ObjectID, ev.Summary, ev.PrevHash, ev.Hash}
+	if tx.pending != nil {
+		// A batch writes its events together, in chain order (batch.go).
+		tx.pending.audit = append(tx.pending.audit, row...)
+	} else if _, err := tx.exec(ctx, sqlInsertAudit, row...); err != nil {
 		return fmt.Errorf("store: append audit event: %w", err)
 	}
 	tx.audit.seq, tx.audit.hash, tx.audit.moved = ev.Seq, ev.Hash, true

@@ -28,11 +28,14 @@ func (tx *Tx) CreateReport(ctx context.Context, r *shieldwall.Report) error {
 	if err != nil {
 		return fmt.Errorf("store: encode signals: %w", err)
 	}
-	_, err = tx.exec(ctx, sqlInsertReport,
-		r.ID, string(r.Kind), r.Title, r.Description, string(details), string(r.Status), string(r.Source), nullString(r.ReporterID),
+	row := []any{r.ID, string(r.Kind), r.Title, r.Description, string(details), string(r.Status), string(r.Source), nullString(r.ReporterID),
 		r.Anonymous, nullString(r.DepartmentID), nullString(r.CampaignID), r.Simulation, r.VerdictLevel, r.VerdictScore,
-		string(signals), r.Resolution, at(r.CreatedAt), at(r.UpdatedAt))
-	if err != nil {
+		string(signals), r.Resolution, tx.timeArg(r.CreatedAt), tx.timeArg(r.UpdatedAt)}
+	if tx.pending != nil {
+		// A batch inserts its reports together (batch.go); the indicators
+		// below write them first, since they refer to the report.
+		tx.pending.reports = append(tx.pending.reports, row...)
+	} else if _, err := tx.exec(ctx, sqlInsertReport, row...); err != nil {
 		return fmt.Errorf("store: create report: %w", err)
 	}
 	for _, in := range r.Indicators {

@@ -214,6 +214,8 @@ type Tx struct {
 	escalationID string
 	// outbox caches webhooks and preferences for the deliveries this transaction queues.
 	outbox *outboxCache
+	// pending holds rows a batch transaction writes later, many per statement (batch.go).
+	pending *pendingWrites
 }
 
 // Begin starts a write transaction.
@@ -238,6 +240,11 @@ func (s *Store) Begin(ctx context.Context) (*Tx, error) {
 
 // Commit makes the change durable; only then may it be acknowledged.
 func (tx *Tx) Commit() error {
+	if tx.pending != nil {
+		if err := tx.flushPending(context.Background()); err != nil {
+			return err
+		}
+	}
 	if err := tx.flushAuditHead(context.Background()); err != nil {
 		return err
 	}
@@ -269,17 +276,30 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return tx.Commit()
 }
 
+// exec, queryRow and query first write the rows a batch deferred, so that
+// statements see them and run in the order they were asked for.
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if tx.pending != nil && !tx.pending.empty() {
+		if err := tx.flushPending(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return tx.execNow(ctx, q, args...)
+}
+
+func (tx *Tx) execNow(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := tx.s.prepared(q); st != nil {
 		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return tx.tx.ExecContext(ctx, tx.d.rebind(q), args...)
 }
 
-// hotStatements are the writes of report intake and of the outbox, prepared once on SQLite's
-// single writer connection so that each report skips parsing SQL.
-// PostgreSQL's driver caches statements by itself.
-var hotStatements = []string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead, sqlInsertNotification, sqlInsertDelivery}
+// hotStatements are the writes of report intake and of the outbox (and the
+// read of the audit chain's head that every write transaction makes),
+// prepared once on SQLite's single writer connection so that each report
+// skips parsing SQL. PostgreSQL's driver caches statements by itself.
+var hotStatements = append([]string{sqlInsertReport, sqlInsertIndicator, sqlInsertAudit, sqlMoveAuditHead, sqliteDialect.lockAuditHead,
+	sqlInsertNotification, sqlInsertDelivery}, multiRowStatementList()...)
 
 // prepareHot prepares hotStatements. It runs at Open, while the writer
 // connection is idle: preparing through the pool inside a transaction would
@@ -307,10 +327,25 @@ func (s *Store) prepared(q string) *sql.Stmt {
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if tx.pending != nil && !tx.pending.empty() {
+		_ = tx.flushPending(ctx) // a failure is kept, and Commit refuses
+	}
+	// A read snapshot (VerifyAudit) has no store: its statements are not
+	// the writer's to prepare.
+	if tx.s != nil {
+		if st := tx.s.prepared(q); st != nil {
+			return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		}
+	}
 	return tx.tx.QueryRowContext(ctx, tx.d.rebind(q), args...)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if tx.pending != nil && !tx.pending.empty() {
+		if err := tx.flushPending(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return tx.tx.QueryContext(ctx, tx.d.rebind(q), args...)
 }
 
