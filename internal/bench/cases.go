@@ -398,5 +398,6 @@ func loadCases(ctx context.Context, st *store.Store, cfg CasesConfig, lead, memb
 			return nil, err
 		}
 	}
-	return ids, nil
+	// A database in use has statistics; give the planner the same.
+	return ids, st.Analyze(ctx)
 }

@@ -28,6 +28,8 @@ CREATE INDEX cases_status ON cases (status, updated_at);
 -- Counting a filtered list reads these narrow indexes, not the wide rows.
 CREATE INDEX cases_filters ON cases (status, severity, type);
 CREATE INDEX cases_title ON cases (title);
+-- Title search by word prefix (see titleQuery in cases.go).
+CREATE INDEX cases_title_words ON cases USING gin (to_tsvector('simple', title));
 
 -- Who may see a case. For a confidential case these and the security
 -- team are the only ones who learn it exists.
