@@ -118,7 +118,7 @@ func (s *Store) ListActionItems(ctx context.Context, f shieldwall.ActionItemFilt
 		add("a.status = 'open' AND a.due_on <> '' AND a.due_on < ?", f.OverdueOn)
 	}
 	if f.CaseScope != nil && !f.CaseScope.All {
-		scope, scopeArgs := caseScopeWhere(*f.CaseScope)
+		scope, scopeArgs := caseScopeWhere(s.d, *f.CaseScope)
 		where = append(where, "(a.case_id IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.id = a.case_id AND "+scope+"))")
 		args = append(args, scopeArgs...)
 	}
