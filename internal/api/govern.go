@@ -354,6 +354,12 @@ func (h *Handler) handleMeetingCreate(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) handleMeetingGet(w http.ResponseWriter, r *http.Request) {
 	id, err := httpx.PathValue(r, "id")
+	// GET /api/v1/meetings/{id}.ics is the calendar file: a path pattern
+	// cannot end a wildcard with a suffix, so the suffix is read here.
+	if bare, ok := strings.CutSuffix(id, ".ics"); ok && err == nil {
+		h.writeMeetingICS(w, r, bare)
+		return
+	}
 	if err == nil {
 		var m shieldwall.Meeting
 		if m, err = h.govern.GetMeeting(r.Context(), httpx.ActorFrom(r), id); err == nil {
@@ -449,20 +455,26 @@ func (h *Handler) handleMeetingAction(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) handleMeetingICS(w http.ResponseWriter, r *http.Request) {
 	id, err := httpx.PathValue(r, "id")
-	if err == nil {
-		var b []byte
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		if b, err = h.govern.MeetingICS(r.Context(), httpx.ActorFrom(r), id, scheme+"://"+r.Host); err == nil {
-			w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-			w.Header().Set("Content-Disposition", `attachment; filename="meeting.ics"`)
-			_, _ = w.Write(b)
-			return
-		}
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
 	}
-	httpx.WriteProblem(w, r, err)
+	h.writeMeetingICS(w, r, id)
+}
+
+func (h *Handler) writeMeetingICS(w http.ResponseWriter, r *http.Request, id string) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	b, err := h.govern.MeetingICS(r.Context(), httpx.ActorFrom(r), id, scheme+"://"+r.Host)
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="meeting.ics"`)
+	_, _ = w.Write(b)
 }
 
 func (h *Handler) handleDecisionList(w http.ResponseWriter, r *http.Request) {
@@ -500,7 +512,7 @@ func (h *Handler) handleProjectReviewCreate(w http.ResponseWriter, r *http.Reque
 		httpx.WriteProblem(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/project-reviews/"+p.ID)
+	w.Header().Set("Location", "/api/v1/reviews/"+p.ID)
 	httpx.WriteJSON(w, http.StatusCreated, p)
 }
 

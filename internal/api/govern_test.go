@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/shieldwall/shieldwall"
+	"github.com/shieldwall/shieldwall/internal/store"
 )
 
 // TestGovernAPI drives governance through the API: a risk in Finance's
@@ -72,22 +73,26 @@ func TestGovernAPI(t *testing.T) {
 		if len(m.Agenda) == 0 {
 			t.Errorf("the meeting's agenda is empty; want the new critical risk")
 		}
-		r = e.do(t, "GET", "/api/v1/meetings/"+m.ID+"/meeting.ics", e.auditor.token, "")
-		if ct := r.header.Get("Content-Type"); r.status != 200 || !strings.HasPrefix(ct, "text/calendar") ||
-			!strings.Contains(string(r.body), "SUMMARY:Committee\\; Q4\\, review\r\n") || !strings.Contains(string(r.body), "DTSTART:20270112T130000Z\r\n") {
-			t.Errorf("ics: %d %s %q", r.status, ct, r.body)
+		// The issue's name, {id}.ics, and the page's link, {id}/meeting.ics, answer alike.
+		for _, path := range []string{"/api/v1/meetings/" + m.ID + ".ics", "/api/v1/meetings/" + m.ID + "/meeting.ics"} {
+			r = e.do(t, "GET", path, e.auditor.token, "")
+			if ct := r.header.Get("Content-Type"); r.status != 200 || !strings.HasPrefix(ct, "text/calendar") ||
+				!strings.Contains(string(r.body), "SUMMARY:Committee\\; Q4\\, review\r\n") || !strings.Contains(string(r.body), "DTSTART:20270112T130000Z\r\n") {
+				t.Errorf("%s: %d %s %q", path, r.status, ct, r.body)
+			}
 		}
+		e.do(t, "GET", "/api/v1/meetings/"+store.NewID()+".ics", e.auditor.token, "").problem(t, 404, "not_found")
 
 		var rev shieldwall.ProjectReview
-		e.do(t, "POST", "/api/v1/project-reviews", e.member.token, `{"title":"Payroll SaaS","data":["employee-data","payment-data"],"cost":20000,"app_name":"PayFlow"}`).ok(t, 201, &rev)
+		e.do(t, "POST", "/api/v1/reviews", e.member.token, `{"title":"Payroll SaaS","data":["employee-data","payment-data"],"cost":20000,"app_name":"PayFlow"}`).ok(t, 201, &rev)
 		if got := strings.Join(rev.RequiredSignoff, ","); got != "security,hr,finance" {
 			t.Fatalf("required_signoffs %s; want security,hr,finance", got)
 		}
-		e.do(t, "POST", "/api/v1/project-reviews/"+rev.ID+"/decisions", e.champion.token, `{"decision":"approve"}`).ok(t, 200, &rev)
-		r = e.do(t, "POST", "/api/v1/project-reviews/"+rev.ID+"/decisions", e.champion.token, `{"duty":"hr","decision":"approve"}`)
+		e.do(t, "POST", "/api/v1/reviews/"+rev.ID+"/decisions", e.champion.token, `{"decision":"approve"}`).ok(t, 200, &rev)
+		r = e.do(t, "POST", "/api/v1/reviews/"+rev.ID+"/decisions", e.champion.token, `{"duty":"hr","decision":"approve"}`)
 		r.problem(t, 403, "forbidden")
 		for _, duty := range []string{"hr", "security"} {
-			e.do(t, "POST", "/api/v1/project-reviews/"+rev.ID+"/decisions", e.security.token, `{"duty":"`+duty+`","decision":"approve"}`).ok(t, 200, &rev)
+			e.do(t, "POST", "/api/v1/reviews/"+rev.ID+"/decisions", e.security.token, `{"duty":"`+duty+`","decision":"approve"}`).ok(t, 200, &rev)
 		}
 		if rev.Status != "approved" {
 			t.Errorf("status %s; want approved", rev.Status)
