@@ -35,6 +35,8 @@ const (
 	NotifyReportAnswered  = "report.answered"  // security changed the answer on the reporter's report
 	NotifyReportMessage   = "report.message"   // someone wrote on a report the person follows
 	NotifyCampaignDecided = "campaign.decided" // security decided the campaign the person's report belongs to
+	NotifyReportNew       = "report.new"       // a colleague in the champion's department reported something
+	NotifyCampaignGrew    = "campaign.report"  // another report joined a campaign the security team must decide
 	NotifyCaseEngaged     = "case.engaged"     // a case engaged the person in a role
 	NotifyCaseAdded       = "case.participant" // someone added the person to a case
 	NotifyActionItem      = "action_item.assigned"

@@ -54,6 +54,8 @@ type Service struct {
 	// costs no extra read; a rename shows up within deptNameTTL.
 	deptMu    sync.Mutex
 	deptNames map[string]deptName
+	teamIDs   []string // the security team, told when a campaign grows
+	teamAt    time.Time
 
 	// names caches the people's names for triage (see triageOptions).
 	namesMu sync.Mutex
@@ -62,8 +64,9 @@ type Service struct {
 }
 
 type deptName struct {
-	name    string
-	fetched time.Time
+	name      string
+	champions []string // active champions: told of new reports in their department
+	fetched   time.Time
 }
 
 const deptNameTTL = time.Minute
@@ -79,14 +82,39 @@ func (s *Service) departmentName(ctx context.Context, id string) string {
 	if ok && time.Since(d.fetched) < deptNameTTL {
 		return d.name
 	}
-	dep, err := s.store.FindDepartment(ctx, id)
+	d, err := s.refreshDepartment(ctx, id)
 	if err != nil {
 		return d.name
 	}
+	return d.name
+}
+
+// departmentChampions returns the active champions of department id, from the cache when fresh.
+func (s *Service) departmentChampions(ctx context.Context, id string) []string {
 	s.deptMu.Lock()
-	s.deptNames[id] = deptName{name: dep.Name, fetched: time.Now()}
+	d, ok := s.deptNames[id]
 	s.deptMu.Unlock()
-	return dep.Name
+	if ok && time.Since(d.fetched) < deptNameTTL {
+		return d.champions
+	}
+	d, _ = s.refreshDepartment(ctx, id)
+	return d.champions
+}
+
+func (s *Service) refreshDepartment(ctx context.Context, id string) (deptName, error) {
+	dep, err := s.store.FindDepartment(ctx, id)
+	if err != nil {
+		return deptName{}, err
+	}
+	champions, err := s.store.ActiveUserIDs(ctx, id, shieldwall.RoleChampion)
+	if err != nil {
+		return deptName{name: dep.Name}, err
+	}
+	d := deptName{name: dep.Name, champions: champions, fetched: time.Now()}
+	s.deptMu.Lock()
+	s.deptNames[id] = d
+	s.deptMu.Unlock()
+	return d, nil
 }
 
 // New returns the intake service. Close it to flush pending reports.
@@ -271,7 +299,70 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, actor shieldwall.Act
 	if r.Anonymous {
 		summary = fmt.Sprintf("anonymous %s report", r.Kind)
 	}
-	return tx.AppendAudit(ctx, actor, "report.create", "report", r.ID, summary)
+	if err := tx.AppendAudit(ctx, actor, "report.create", "report", r.ID, summary); err != nil {
+		return err
+	}
+	return s.tellOfReport(ctx, tx, r)
+}
+
+// reportNewsWindow is how long like news folds into one unread notification.
+const reportNewsWindow = 24 * time.Hour
+
+// tellOfReport lets the department's champions know a colleague reported
+// something, and the security team that a phishing campaign grew. Like
+// news folds into one unread notification per person ("12 more"), so a
+// wave is one message, not fifty. An anonymous report tells no one here:
+// it has no department, and its arrival must not be tied to a time.
+func (s *Service) tellOfReport(ctx context.Context, tx *store.Tx, r *shieldwall.Report) error {
+	if r.Anonymous || r.Simulation {
+		return nil
+	}
+	if r.DepartmentID != "" {
+		for _, uid := range s.departmentChampions(ctx, r.DepartmentID) {
+			if uid == r.ReporterID {
+				continue
+			}
+			n := shieldwall.Notification{UserID: uid, Kind: shieldwall.NotifyReportNew, Urgency: shieldwall.UrgencyNormal,
+				Title: "New report in " + s.departmentName(ctx, r.DepartmentID), Body: "A colleague reported something. Open the triage queue to look at it.",
+				Link: "/triage", ObjectType: "department", ObjectID: r.DepartmentID, CollapseWithin: reportNewsWindow}
+			if err := tx.AddNotification(ctx, &n); err != nil {
+				return err
+			}
+		}
+	}
+	if r.CampaignID != "" {
+		team, err := s.securityTeam(ctx)
+		if err != nil {
+			return err
+		}
+		for _, uid := range team {
+			n := shieldwall.Notification{UserID: uid, Kind: shieldwall.NotifyCampaignGrew, Urgency: shieldwall.UrgencyNormal,
+				Title: "People are reporting the same email", Body: "Decide the campaign once to answer everyone who reported it.",
+				Link: "/campaigns/" + r.CampaignID, ObjectType: "campaign", ObjectID: r.CampaignID, CollapseWithin: reportNewsWindow}
+			if err := tx.AddNotification(ctx, &n); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// securityTeam returns the active security team's ids, cached like department names.
+func (s *Service) securityTeam(ctx context.Context) ([]string, error) {
+	s.deptMu.Lock()
+	ids, at := s.teamIDs, s.teamAt
+	s.deptMu.Unlock()
+	if ids != nil && time.Since(at) < deptNameTTL {
+		return ids, nil
+	}
+	ids, err := s.store.ActiveUserIDs(ctx, "", shieldwall.RoleSecurity)
+	if err != nil {
+		return nil, err
+	}
+	s.deptMu.Lock()
+	s.teamIDs, s.teamAt = ids, time.Now()
+	s.deptMu.Unlock()
+	return ids, nil
 }
 
 func sha256Hex(b []byte) string {

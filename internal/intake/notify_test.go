@@ -3,6 +3,7 @@ package intake_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -212,4 +213,54 @@ func TestCampaignDecisionNotifies(t *testing.T) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// TestChampionsHearOfNewReportsOnce: a department's champion is told of
+// its colleagues' reports in one notification that counts them; an
+// anonymous report tells nobody.
+func TestChampionsHearOfNewReportsOnce(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		champ := mustUser(t, e.acc, shieldwall.UserInput{Email: "champ@example.org", Name: "Cham Pion", Department: "Finance", Role: shieldwall.RoleChampion})
+		alice := mustUser(t, e.acc, shieldwall.UserInput{Email: "alice@example.org", Name: "Alice", Department: "Finance"})
+		for i := range 3 {
+			if _, err := e.intake.Submit(ctx, actorOf(alice), shieldwall.ReportInput{Kind: shieldwall.KindOther, Title: fmt.Sprintf("Odd call %d", i)}, shieldwall.SourcePortal, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := e.intake.SubmitAnonymous(ctx, "client", shieldwall.ReportInput{Kind: shieldwall.KindMistake, Title: "I clicked"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		items, _, _, err := e.st.ListNotifications(ctx, champ.ID, shieldwall.NotificationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 1 || items[0].Kind != shieldwall.NotifyReportNew || items[0].More != 2 {
+			t.Fatalf("champion's notifications: %+v; want one report.new counting 2 more", items)
+		}
+		if own, _, _, _ := e.st.ListNotifications(ctx, alice.ID, shieldwall.NotificationFilter{}); len(own) != 0 {
+			t.Errorf("the reporter was told of her own reports: %+v", own)
+		}
+	})
+}
+
+// TestSecurityHearsOfAWaveOnce: three people forward the same phishing
+// email; the security team gets one notification that counts the others.
+func TestSecurityHearsOfAWaveOnce(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		sec := mustUser(t, e.acc, shieldwall.UserInput{Email: "sec@example.org", Name: "Sec", Department: "Security", Role: shieldwall.RoleSecurity})
+		for _, who := range []string{"a@example.org", "b@example.org", "c@example.org"} {
+			mustUser(t, e.acc, shieldwall.UserInput{Email: who, Name: who, Department: "Sales"})
+			if _, err := e.intake.SubmitEmail(t.Context(), phish(who), who); err != nil {
+				t.Fatal(err)
+			}
+		}
+		items, _, _, err := e.st.ListNotifications(t.Context(), sec.ID, shieldwall.NotificationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 1 || items[0].Kind != shieldwall.NotifyCampaignGrew || items[0].More != 2 {
+			t.Fatalf("security's notifications: %+v; want one campaign.report counting 2 more", items)
+		}
+	})
 }

@@ -793,20 +793,7 @@ func (s *Store) TasksFallenDue(ctx context.Context, now time.Time, limit int) ([
 // SecurityLeads lists the active members of the security team, who are
 // told of every escalation.
 func (tx *Tx) SecurityLeads(ctx context.Context) ([]string, error) {
-	rows, err := tx.query(ctx, `SELECT id FROM users WHERE role = ? AND active = ? ORDER BY name, id`, string(shieldwall.RoleSecurity), true)
-	if err != nil {
-		return nil, fmt.Errorf("store: security leads: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return activeUserIDs(ctx, tx, "", shieldwall.RoleSecurity)
 }
 
 // TimelineEntry returns one timeline entry.

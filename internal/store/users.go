@@ -167,3 +167,31 @@ func (s *Store) ActiveUserNames(ctx context.Context) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// ActiveUserIDs lists the active people with role, in one department or
+// ("" ) in all, by name.
+func (s *Store) ActiveUserIDs(ctx context.Context, departmentID string, role shieldwall.Role) ([]string, error) {
+	return activeUserIDs(ctx, s.r(), departmentID, role)
+}
+
+func activeUserIDs(ctx context.Context, r queryer, departmentID string, role shieldwall.Role) ([]string, error) {
+	q, args := `SELECT id FROM users WHERE role = ? AND active = ?`, []any{string(role), true}
+	if departmentID != "" {
+		q += ` AND department_id = ?`
+		args = append(args, departmentID)
+	}
+	rows, err := r.query(ctx, q+` ORDER BY name, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: active user ids: %w", err)
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
