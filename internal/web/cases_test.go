@@ -127,6 +127,15 @@ func TestCasePagesPersonalDataBreachWalk(t *testing.T) {
 			t.Errorf("no deadline in words (\"in 71 h (Mon 10:00 UTC)\") on the counsel's page:\n%s", excerpt(view.body))
 		}
 		wantNoBody(t, view, `action="/cases/`+id+`/participants"`, `id="manage-heading"`)
+		// With a time zone chosen in their settings, the same deadlines show in it, named.
+		berlin := shieldwall.DefaultPreferences(o.cal.ID)
+		berlin.TimeZone = "Europe/Berlin"
+		if err := st.InTx(t.Context(), func(tx *store.Tx) error { return tx.SetNotificationPreferences(t.Context(), &berlin) }); err != nil {
+			t.Fatal(err)
+		}
+		if zoned := cal.get("/cases/" + id); !regexp.MustCompile(`in \d+ h \([A-Z][a-z]{2} \d\d:\d\d CES?T\)`).MatchString(zoned.body) {
+			t.Errorf("the counsel chose Europe/Berlin; no deadline in CET/CEST:\n%s", excerpt(zoned.body))
+		}
 		wantLocation(t, cal.postForm("/cases/"+id, "/cases/"+id+"/ack", url.Values{}), "/cases/"+id+"?notice=case-acknowledged")
 		wantBody(t, cal.get("/cases/"+id), "You have acknowledged your role.")
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -96,9 +97,21 @@ func clockStatusLabel(s string) string {
 	return s
 }
 
-// remaining is a deadline as "in 41 h (Thu 14:00 UTC)". The viewer's own
-// zone arrives with user preferences; until then times count and show in UTC.
+// remaining is a deadline as "in 41 h (Thu 14:00 UTC)", in UTC; the case
+// page shows deadlines in the viewer's own zone (see viewerLocation).
 func remaining(due time.Time) string { return clocks.FormatRemaining(due, time.Now(), time.UTC) }
+
+// viewerLocation is the time zone the person chose in their notification
+// settings; deadlines count in UTC and show in it, zone named. UTC when
+// they chose none.
+func (h *Handler) viewerLocation(ctx context.Context, userID string) *time.Location {
+	if p, err := h.acc.Store().NotificationPreferences(ctx, userID); err == nil && p.TimeZone != "" {
+		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
 
 func statusOptionsCase(first string) []option {
 	var out []option
@@ -413,6 +426,7 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 		h.renderError(w, r, err)
 		return
 	}
+	loc := h.viewerLocation(ctx, actor.UserID)
 	tpage, err := pageFromParam(r, "toffset", 50)
 	if err != nil {
 		h.renderError(w, r, err)
@@ -458,7 +472,7 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 	for _, t := range c.Tasks {
 		tv := taskView{CaseTask: t, Overdue: t.Status == shieldwall.TaskOpen && now.After(t.DueAt)}
 		if t.Status == shieldwall.TaskOpen {
-			tv.Remaining = remaining(t.DueAt)
+			tv.Remaining = clocks.FormatRemaining(t.DueAt, now, loc)
 		}
 		if mine[t.Role] {
 			data.MyTasks = append(data.MyTasks, tv)
@@ -477,6 +491,9 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 	}
 	events := response.RecordableEvents()
 	for _, k := range c.Clocks {
+		if k.DueAt != nil && k.Status != "satisfied" {
+			k.Remaining = clocks.FormatRemaining(*k.DueAt, now, loc)
+		}
 		cv := clockView{CaseClock: k, OwnerName: roleName[k.Owner], ShowForm: data.CanContribute && k.Status != "satisfied"}
 		if cv.OwnerName == "" {
 			cv.OwnerName = k.Owner
