@@ -45,9 +45,16 @@ type Playbook struct {
 	Name         string `yaml:"name"`
 	Description  string `yaml:"description"`
 	Confidential bool   `yaml:"confidential"` // cases of this type start need-to-know
-	Roles        []Role `yaml:"roles"`
-	Tasks        []Task `yaml:"tasks"`
-	Rules        []Rule `yaml:"rules"`
+	// AcknowledgeText is how long someone engaged in a critical case has to
+	// acknowledge before the next person in the chain is told, such as
+	// "10m"; empty means the product's default.
+	AcknowledgeText string `yaml:"acknowledge"`
+	Roles           []Role `yaml:"roles"`
+	Tasks           []Task `yaml:"tasks"`
+	Rules           []Rule `yaml:"rules"`
+
+	// Acknowledge is AcknowledgeText parsed; zero when not given.
+	Acknowledge time.Duration `yaml:"-"`
 
 	// Source names where the playbook was read from, as given to Parse.
 	Source string `yaml:"-"`
@@ -181,6 +188,17 @@ func (v *validator) playbook(pb *Playbook) {
 	v.id("id", pb.ID)
 	v.text("name", pb.Name, 200)
 	v.text("description", pb.Description, 4000)
+	if pb.AcknowledgeText != "" {
+		d, err := time.ParseDuration(pb.AcknowledgeText)
+		switch {
+		case err != nil:
+			v.addf("acknowledge", "%q is not a duration such as 10m or 1h", pb.AcknowledgeText)
+		case d < time.Minute || d > 24*time.Hour:
+			v.addf("acknowledge", "%q must be between 1m and 24h", pb.AcknowledgeText)
+		default:
+			pb.Acknowledge = d
+		}
+	}
 	if len(pb.Roles) == 0 {
 		v.addf("roles", "at least one role is required")
 	}

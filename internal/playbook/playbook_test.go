@@ -83,6 +83,8 @@ func TestParse(t *testing.T) {
 		{"ErrDueDays", "    due: 24h\n", "    due: 1d\n", `test.yaml: tasks[1].due: "1d" is not a duration`, ""},
 		{"ErrDueZero", "    due: 24h\n", "    due: 0s\n", `test.yaml: tasks[1].due: "0s" must be after the case starts`, ""},
 		{"ErrDueNegative", "    due: 24h\n", "    due: -1h\n", `test.yaml: tasks[1].due: "-1h" must be after the case starts`, ""},
+		{"ErrAcknowledgeNotDuration", "name: Test\n", "name: Test\nacknowledge: soon\n", `test.yaml: acknowledge: "soon" is not a duration such as 10m or 1h`, ""},
+		{"ErrAcknowledgeTooLong", "name: Test\n", "name: Test\nacknowledge: 48h\n", `test.yaml: acknowledge: "48h" must be between 1m and 24h`, ""},
 		{"ErrDueTooLate", "    due: 24h\n", "    due: 9000h\n", `test.yaml: tasks[1].due: "9000h" is more than a year`, ""},
 		{"ErrRuleUnknownRole", "engage: [legal-counsel]", "engage: [legal]", `test.yaml: rules[1].engage[0]: role "legal" is not declared in roles`, ""},
 		{"ErrRuleUnknownTask", "engage: [legal-counsel]", "engage: [legal-counsel]\n    tasks: [advise, sue]", `test.yaml: rules[1].tasks[1]: task "sue" is not declared in tasks`, ""},

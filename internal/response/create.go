@@ -354,6 +354,9 @@ func (s *Service) engage(ctx context.Context, tx *store.Tx, p *pending, actor sh
 				return err
 			}
 			n.EscalateTo, n.EscalateAfter = chain, acknowledgeWithin
+			if pb.Acknowledge > 0 {
+				n.EscalateAfter = pb.Acknowledge
+			}
 		}
 		if err := tx.AddNotification(ctx, &n); err != nil {
 			return err

@@ -10,7 +10,8 @@ import (
 )
 
 // acknowledgeWithin is how long an engaged person of a SEV1 case has to
-// acknowledge before the next person in the chain is told.
+// acknowledge before the next person in the chain is told, unless the
+// playbook sets its own (acknowledge: 10m).
 const acknowledgeWithin = 15 * time.Minute
 
 // escalationChain is who hears when a critical message about a role goes

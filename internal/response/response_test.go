@@ -511,3 +511,23 @@ func TestUnacknowledgedEngagementEscalates(t *testing.T) {
 		}
 	})
 }
+
+// TestPlaybookSetsAcknowledgeTime: the ransomware playbook gives ten
+// minutes, not the default fifteen, before the chain moves on.
+func TestPlaybookSetsAcknowledgeTime(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		o := setup(t, st)
+		if _, err := o.svc.Create(t.Context(), actorOf(o.security), shieldwall.CaseInput{Title: "File server encrypted", Type: "ransomware", Severity: shieldwall.SEV1}); err != nil {
+			t.Fatal(err)
+		}
+		worker := notify.NewWorker(st, notify.WorkerConfig{Now: o.clock, OnEscalate: o.svc.OnEscalate, Log: slog.New(slog.DiscardHandler)})
+		o.now = o.now.Add(9 * time.Minute)
+		if n, err := worker.Escalate(t.Context()); err != nil || n != 0 {
+			t.Fatalf("after 9 minutes: %d steps, %v", n, err)
+		}
+		o.now = o.now.Add(2 * time.Minute)
+		if n, err := worker.Escalate(t.Context()); err != nil || n == 0 {
+			t.Fatalf("after 11 minutes: %d steps, %v; want the chain to move on", n, err)
+		}
+	})
+}

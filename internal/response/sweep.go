@@ -152,19 +152,3 @@ func (s *Service) escalateTask(ctx context.Context, d store.DueTask) (int, error
 	})
 	return sent, err
 }
-
-// RunSweeper sweeps every interval until ctx ends, logging failures through report.
-func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, report func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
-			report(err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}

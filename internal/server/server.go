@@ -22,6 +22,7 @@ import (
 	"github.com/shieldwall/shieldwall/internal/api"
 	"github.com/shieldwall/shieldwall/internal/clocks"
 	"github.com/shieldwall/shieldwall/internal/delivery"
+	"github.com/shieldwall/shieldwall/internal/govern"
 	"github.com/shieldwall/shieldwall/internal/httpx"
 	"github.com/shieldwall/shieldwall/internal/intake"
 	"github.com/shieldwall/shieldwall/internal/mailtriage"
@@ -131,6 +132,20 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": s.Store.Dialect()})
+}
+
+// every runs fn now and then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		fn(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Config is what `shieldwall serve` needs.
@@ -257,7 +272,18 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	// the database keeps replicas from escalating the same thing twice.
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
-	go s.Response.RunSweeper(sweepCtx, time.Minute, func(err error) { log.Error("escalation sweep failed", "err", err) })
+	go every(sweepCtx, time.Minute, func(ctx context.Context) {
+		if _, err := s.Response.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Error("escalation sweep failed", "err", err)
+		}
+	})
+	// Evidence that expired or expires within 30 days reminds its owner
+	// department, each item once, however many replicas run this.
+	go every(sweepCtx, time.Hour, func(ctx context.Context) {
+		if _, err := govern.New(st).RemindExpiringEvidence(ctx, shieldwall.SystemActor("evidence reminders")); err != nil && ctx.Err() == nil {
+			log.Error("evidence reminders failed", "err", err)
+		}
+	})
 	// On PostgreSQL, timeline entries written by other replicas reach this one's live pages.
 	go s.Response.Listen(sweepCtx, nil, func(err error) {
 		log.Warn("listening for other replicas' timeline entries failed; retrying", "err", err)
