@@ -271,6 +271,9 @@ type CaseFilter struct {
 	Type     string
 	Severity Severity
 	Query    string // words in the title
+	// CreatedFrom and CreatedTo bound when cases were opened, [from, to);
+	// zero leaves that end open.
+	CreatedFrom, CreatedTo time.Time
 	Page
 }
 

@@ -207,11 +207,13 @@ func (s *Service) UpdateMeeting(ctx context.Context, actor shieldwall.Actor, id 
 // gatherAgendaFacts reads what the agenda builders may draw on, as the
 // viewer may see it: a confidential case, and its review's action items,
 // appear only on the agenda of someone who may see the case.
-func (s *Service) gatherAgendaFacts(ctx context.Context, viewer shieldwall.Actor) (AgendaFacts, error) {
+func (s *Service) gatherAgendaFacts(ctx context.Context, viewer shieldwall.Actor, w AgendaWindow) (AgendaFacts, error) {
 	var f AgendaFacts
 	var err error
 	scope := policy.CaseListScope(viewer)
-	if f.Cases, _, err = s.store.ListCases(ctx, shieldwall.CaseFilter{Page: shieldwall.Page{Limit: 200}}, scope); err != nil {
+	// The cases opened in the meeting's window, however long ago they last changed.
+	byWindow := shieldwall.CaseFilter{CreatedFrom: w.Since, CreatedTo: w.Until, Page: shieldwall.Page{Limit: 200}}
+	if f.Cases, _, err = s.store.ListCases(ctx, byWindow, scope); err != nil {
 		return f, err
 	}
 	if f.Risks, err = s.store.AgendaRisks(ctx, HighRiskScore); err != nil {
@@ -246,7 +248,7 @@ func (s *Service) GetMeeting(ctx context.Context, actor shieldwall.Actor, id str
 	} else if ok {
 		w.Since = prev
 	} // the first meeting has no previous one: everything is new to it
-	facts, err := s.gatherAgendaFacts(ctx, actor)
+	facts, err := s.gatherAgendaFacts(ctx, actor, w)
 	if err != nil {
 		return m, err
 	}

@@ -3,6 +3,7 @@ package govern
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/shieldwall/shieldwall"
 	"github.com/shieldwall/shieldwall/internal/policy"
@@ -201,7 +202,8 @@ func applyImpacts(ctx context.Context, tx *store.Tx, actor shieldwall.Actor, r *
 // the sign-offs: a head and a security lead accepted that risk, not this one.
 func settleAcceptance(r *shieldwall.Risk, before *shieldwall.Risk, appetite int) {
 	Score(r)
-	changed := before == nil || before.Treatment != r.Treatment || before.Score != r.Score || before.ResidualLikelihood != r.ResidualLikelihood
+	changed := before == nil || before.Treatment != r.Treatment || before.Score != r.Score || before.ResidualLikelihood != r.ResidualLikelihood ||
+		!sameImpacts(before.Impacts, r.Impacts)
 	if changed {
 		r.HeadSignoffBy, r.HeadSignoffAt, r.SecuritySignoffBy, r.SecuritySignoffAt = "", nil, "", nil
 	}
@@ -213,6 +215,29 @@ func settleAcceptance(r *shieldwall.Risk, before *shieldwall.Risk, appetite int)
 	default:
 		r.Acceptance = shieldwall.AcceptancePending
 	}
+}
+
+// sameImpacts reports whether two lists of departmental impacts say the
+// same: any department's changed impact withdraws the sign-offs, even when
+// the worst one, and so the score, stays.
+func sameImpacts(a, b []shieldwall.RiskImpact) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	key := func(i shieldwall.RiskImpact) string {
+		return fmt.Sprintf("%s\x00%d\x00%s", i.DepartmentID, i.Score, i.Statement)
+	}
+	seen := map[string]int{}
+	for _, i := range a {
+		seen[key(i)]++
+	}
+	for _, i := range b {
+		if seen[key(i)] == 0 {
+			return false
+		}
+		seen[key(i)]--
+	}
+	return true
 }
 
 // CreateRisk adds a risk to the register and drafts an impact for each
@@ -302,6 +327,7 @@ func (s *Service) UpdateRisk(ctx context.Context, actor shieldwall.Actor, id str
 		}
 		Score(&r)
 		before := r
+		before.Impacts = slices.Clone(r.Impacts) // applyImpacts edits r's in place
 		if err := s.applyRisk(ctx, tx, &r, in); err != nil {
 			return err
 		}
@@ -340,6 +366,7 @@ func (s *Service) PutImpact(ctx context.Context, actor shieldwall.Actor, id stri
 		}
 		Score(&r)
 		before := r
+		before.Impacts = slices.Clone(r.Impacts) // applyImpacts edits r's in place
 		if err := applyImpacts(ctx, tx, actor, &r, []shieldwall.RiskImpactInput{in}, false); err != nil {
 			return err
 		}

@@ -169,7 +169,8 @@ func (s *Service) Triage(ctx context.Context, actor shieldwall.Actor, id string,
 					return shieldwall.FieldErrorf(shieldwall.EINVALID, "case_id", "No case %q.", c)
 				}
 			}
-			changes = append(changes, "case link "+c)
+			// Not the case's id: the audit log is read by people a confidential case is hidden from.
+			changes = append(changes, "case link changed")
 			r.CaseID = c
 		}
 		if len(changes) == 0 {

@@ -204,6 +204,9 @@ func (w *Worker) attempt(ctx context.Context, j store.DeliveryJob) (o store.Deli
 	switch {
 	case j.Channel == shieldwall.ChannelWebhook:
 		status, retryAfter, sendErr = w.postWebhook(ctx, j)
+	case !j.Active:
+		// A leaver's mail queued before they left is not sent.
+		return store.DeliveryOutcome{Status: shieldwall.DeliverySkipped, LastError: "the person is no longer active"}, ""
 	case w.cfg.Mailer == nil:
 		return store.DeliveryOutcome{Status: shieldwall.DeliverySkipped, LastError: "no outgoing mail server is configured (serve --smtp-out-host)"}, ""
 	default:

@@ -56,6 +56,7 @@ const (
 	PlaybookList     Action = "playbook.list"
 	ActionItemList   Action = "action_item.list"
 	ActionItemUpdate Action = "action_item.update" // object rule: the owner department or security
+	ActionItemReplan Action = "action_item.replan" // title, due date, owner: the department's champion or security
 	DutyView         Action = "duty.view"
 	DutyManage       Action = "duty.manage" // object rule: the department's champion or an administrator
 
@@ -157,6 +158,7 @@ var rules = map[Action]rule{
 	PlaybookList:     {roles: everyone},
 	ActionItemList:   {roles: everyone},
 	ActionItemUpdate: {roles: everyone},
+	ActionItemReplan: {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion}},
 	DutyView:         {roles: everyone},
 	DutyManage:       {roles: []shieldwall.Role{shieldwall.RoleAdmin, shieldwall.RoleSecurity, shieldwall.RoleChampion}},
 
@@ -311,17 +313,24 @@ func CaseListScope(actor shieldwall.Actor) shieldwall.CaseScope {
 	return shieldwall.CaseScope{ViewerID: actor.UserID}
 }
 
-// canOnActionItem: the owner department's people and champions close their
-// items; the security team and administrators change any.
+// canOnActionItem: the security team and administrators change any item;
+// the owner department's champion changes its items; its other people
+// mark a review's item done or open (ActionItemUpdate), but re-plan nothing
+// (ActionItemReplan) and leave the committee's items to the committee.
 func canOnActionItem(actor shieldwall.Actor, act Action, a shieldwall.ActionItem) bool {
-	switch act {
-	case ActionItemList:
+	if act == ActionItemList {
 		return true
+	}
+	if actor.Role == shieldwall.RoleAdmin || actor.Role == shieldwall.RoleSecurity {
+		return true
+	}
+	owner := actor.DepartmentID != "" && actor.DepartmentID == a.OwnerDepartmentID
+	if actor.Role == shieldwall.RoleChampion {
+		return owner
+	}
+	switch act {
 	case ActionItemUpdate:
-		if actor.Role == shieldwall.RoleAdmin || actor.Role == shieldwall.RoleSecurity {
-			return true
-		}
-		return actor.Role != shieldwall.RoleAuditor && actor.DepartmentID != "" && actor.DepartmentID == a.OwnerDepartmentID
+		return actor.Role == shieldwall.RoleMember && owner && a.SourceType != shieldwall.ActionSourceMeeting
 	}
 	return false
 }

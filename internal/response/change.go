@@ -154,6 +154,9 @@ func (s *Service) moveStatus(ctx context.Context, tx *store.Tx, p *pending, acto
 	}
 	if to == shieldwall.CaseClosed {
 		c.ClosedAt = &now
+		if err := tx.StopCaseEscalations(ctx, c.ID, "the case was closed"); err != nil {
+			return err
+		}
 	} else {
 		c.ClosedAt = nil // reopened
 	}
@@ -338,8 +341,8 @@ func (s *Service) AddParticipant(ctx context.Context, actor shieldwall.Actor, ca
 			if err := note(ctx, tx, p, actor, caseID, shieldwall.TimelineParticipant, "Added "+u.Name+" ("+u.DepartmentName+") to the case."); err != nil {
 				return err
 			}
-			n := shieldwall.Notification{UserID: u.ID, Kind: shieldwall.NotifyCaseAdded, Title: actorName(actor) + " added you to a case: " + c.Title,
-				Body: firstLines(c.Summary, 2), Link: "/cases/" + caseID, ObjectType: "case", ObjectID: caseID}
+			n := shieldwall.Notification{UserID: u.ID, Kind: shieldwall.NotifyCaseAdded, Title: actorName(actor) + " added you to a case: " + caseLabel(c),
+				Body: caseGist(c), Link: "/cases/" + caseID, ObjectType: "case", ObjectID: caseID}
 			if err := tx.AddNotification(ctx, &n); err != nil {
 				return err
 			}
@@ -365,6 +368,11 @@ func (s *Service) RemoveParticipant(ctx context.Context, actor shieldwall.Actor,
 		}
 		if !removed {
 			return shieldwall.Errorf(shieldwall.ENOTFOUND, "That person does not take part in this case.")
+		}
+		// Taken off the case, they hold none of its roles either, so no
+		// escalation reaches them or brings them back.
+		if err := tx.ClearCaseRoleHolder(ctx, caseID, userID); err != nil {
+			return err
 		}
 		name := userID
 		if u, err := tx.FindUser(ctx, userID); err == nil {
@@ -437,8 +445,12 @@ func (s *Service) Acknowledge(ctx context.Context, actor shieldwall.Actor, caseI
 
 // Subscribe opens a live stream of the case's new timeline entries.
 func (s *Service) Subscribe(ctx context.Context, actor shieldwall.Actor, caseID string) (*Subscription, error) {
+	// Subscribe before checking: a removal that commits between the two
+	// then finds the stream and closes it, instead of missing it.
+	sub := s.hub.subscribe(caseID, actor.UserID)
 	if _, _, _, err := s.load(ctx, actor, caseID, policy.CaseView); err != nil {
+		s.hub.Unsubscribe(sub)
 		return nil, err
 	}
-	return s.hub.subscribe(caseID, actor.UserID), nil
+	return sub, nil
 }

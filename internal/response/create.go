@@ -46,7 +46,13 @@ func (s *Service) write(ctx context.Context, fn func(tx *store.Tx, p *pending) e
 	var p pending
 	if err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		p = pending{}
-		return fn(tx, &p)
+		if err := fn(tx, &p); err != nil {
+			return err
+		}
+		// Known as this process's before the commit, so that PostgreSQL's
+		// announcement coming back cannot deliver an entry a second time.
+		s.hub.remember(p.entries)
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -337,14 +343,14 @@ func (s *Service) engage(ctx context.Context, tx *store.Tx, p *pending, actor sh
 	}
 	for _, uid := range toldOrder {
 		e := told[uid]
-		body := firstLines(c.Summary, 2)
+		body := caseGist(*c)
 		if len(e.tasks) > 0 {
 			t := e.tasks[0]
 			body = strings.TrimSpace(body + "\nYour first task: " + t.Title + ", due " + clocks.FormatRemaining(t.DueAt, tx.Now, time.UTC) + ".")
 		}
 		n := shieldwall.Notification{
 			UserID: uid, Urgency: urgency, Kind: shieldwall.NotifyCaseEngaged,
-			Title: fmt.Sprintf("You are the %s on a %s case: %s", strings.Join(e.roles, " and "), c.Severity, c.Title),
+			Title: fmt.Sprintf("You are the %s on a %s case: %s", strings.Join(e.roles, " and "), c.Severity, caseLabel(*c)),
 			Body:  body, Link: "/cases/" + c.ID, ObjectType: "case", ObjectID: c.ID,
 		}
 		if urgency == shieldwall.UrgencyCritical {
@@ -363,6 +369,26 @@ func (s *Service) engage(ctx context.Context, tx *store.Tx, p *pending, actor sh
 		}
 	}
 	return nil
+}
+
+// caseLabel is how a message names a case. A message travels further than
+// the case (email, webhooks to outside systems, digests, the lists of
+// deliveries administrators read), so a confidential case is named in it
+// by none of its content: the link leads its participants to the rest.
+func caseLabel(c shieldwall.Case) string {
+	if c.Confidential {
+		return "a confidential case"
+	}
+	return c.Title
+}
+
+// caseGist is the first lines of a case's summary for a message, or
+// nothing for a confidential case (see caseLabel).
+func caseGist(c shieldwall.Case) string {
+	if c.Confidential {
+		return ""
+	}
+	return firstLines(c.Summary, 2)
 }
 
 // firstLines returns up to n non-empty lines of s, each cut to 200 characters.

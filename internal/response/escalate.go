@@ -59,6 +59,10 @@ func (s *Service) OnEscalate(ctx context.Context, tx *store.Tx, n shieldwall.Not
 	if u, err := tx.FindUser(ctx, to); err == nil {
 		name = u.Name
 	}
+	// Whoever the chain reaches must act, so needs to see the case.
+	if _, err := tx.AddCaseParticipant(ctx, n.ObjectID, to, "escalation"); err != nil {
+		return err
+	}
 	e := shieldwall.TimelineEntry{CaseID: n.ObjectID, Kind: shieldwall.TimelineEscalation,
 		Body: fmt.Sprintf("Nobody acknowledged %q: step %d told %s.", n.Title, step, name), ActorName: "Shieldwall"}
 	if err := tx.AppendTimeline(ctx, &e); err != nil {

@@ -98,6 +98,16 @@ func (h *Hub) publish(entries []shieldwall.TimelineEntry) {
 	}
 }
 
+// remember marks entries as this process's own, to be published here.
+func (h *Hub) remember(entries []shieldwall.TimelineEntry) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	for _, e := range entries {
+		h.local[e.ID] = now
+	}
+}
+
 // seen reports whether this process already published the entry.
 func (h *Hub) seen(id string) bool {
 	h.mu.Lock()
@@ -153,7 +163,13 @@ func (s *Service) Listen(ctx context.Context, ready func(), report func(error)) 
 	}
 	wait := time.Second
 	for ctx.Err() == nil {
-		err := s.store.ListenTimeline(ctx, ready, func(id string) {
+		listening := func() {
+			wait = time.Second
+			if ready != nil {
+				ready()
+			}
+		}
+		err := s.store.ListenTimeline(ctx, listening, func(id string) {
 			if kick, ok := strings.CutPrefix(id, "kick "); ok {
 				caseID, userID, _ := strings.Cut(kick, " ")
 				s.hub.kick(caseID, userID)
@@ -170,6 +186,10 @@ func (s *Service) Listen(ctx context.Context, ready func(), report func(error)) 
 		if ctx.Err() != nil {
 			return
 		}
+		// What was announced while nobody listened is lost, removals
+		// included: every stream here ends, so browsers reconnect, are
+		// checked again and reload what they missed.
+		s.hub.CloseAll()
 		if err != nil && report != nil {
 			report(err)
 		}

@@ -531,3 +531,73 @@ func TestPlaybookSetsAcknowledgeTime(t *testing.T) {
 		}
 	})
 }
+
+// TestActionItemRights: a department's member marks its review item done
+// but re-plans nothing and leaves the committee's items to the committee.
+func TestActionItemRights(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		o := setup(t, st)
+		ctx := t.Context()
+		legal := o.privacy.DepartmentID
+		review := shieldwall.ActionItem{Title: "Check contracts", SourceType: shieldwall.ActionSourceReview, SourceID: "x", OwnerDepartmentID: legal, DueOn: "2027-01-01"}
+		meeting := shieldwall.ActionItem{Title: "Budget for training", SourceType: shieldwall.ActionSourceMeeting, SourceID: "m", OwnerDepartmentID: legal, DueOn: "2027-01-01"}
+		if err := st.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.AddActionItem(ctx, &review); err != nil {
+				return err
+			}
+			return tx.AddActionItem(ctx, &meeting)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		pia := actorOf(o.privacy)
+		done, later := shieldwall.ActionDone, "2099-01-01"
+		if _, err := o.svc.UpdateActionItem(ctx, pia, review.ID, response.ActionItemPatch{Status: &done}); err != nil {
+			t.Errorf("a Legal member closing Legal's review item: %v", err)
+		}
+		_, err := o.svc.UpdateActionItem(ctx, pia, review.ID, response.ActionItemPatch{DueOn: &later})
+		testdb.WantCode(t, err, shieldwall.EFORBIDDEN)
+		_, err = o.svc.UpdateActionItem(ctx, pia, meeting.ID, response.ActionItemPatch{Status: &done})
+		testdb.WantCode(t, err, shieldwall.EFORBIDDEN)
+		if _, err := o.svc.UpdateActionItem(ctx, actorOf(o.security), meeting.ID, response.ActionItemPatch{DueOn: &later}); err != nil {
+			t.Errorf("security re-planning: %v", err)
+		}
+	})
+}
+
+// TestConfidentialMessagesCarryNoContent: messages about a confidential
+// case name none of its content (they travel by email and webhook, and
+// administrators read the delivery lists), and whoever an escalation
+// reaches may open the case.
+func TestConfidentialMessagesCarryNoContent(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		o := setup(t, st)
+		ctx := t.Context()
+		const marker = "MARKER-q81"
+		yes := true
+		c, err := o.svc.Create(ctx, actorOf(o.security), shieldwall.CaseInput{Title: "Breach " + marker, Summary: marker, Type: "personal-data-breach",
+			Severity: shieldwall.SEV1, Affected: []string{"personal-data"}, Confidential: &yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		worker := notify.NewWorker(st, notify.WorkerConfig{Now: o.clock, OnEscalate: o.svc.OnEscalate, Log: slog.New(slog.DiscardHandler)})
+		o.now = o.now.Add(20 * time.Minute)
+		if _, err := worker.Escalate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []shieldwall.User{o.privacy, o.backup, o.counsel} {
+			items, _, _, err := st.ListNotifications(ctx, u.ID, shieldwall.NotificationFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range items {
+				if strings.Contains(n.Title+n.Body, marker) {
+					t.Errorf("%s's notification carries the case's content: %q %q", u.Name, n.Title, n.Body)
+				}
+			}
+		}
+		// Bea, the privacy officer's backup, was reached by the escalation and may now open the case.
+		if _, err := o.svc.Get(ctx, actorOf(o.backup), c.ID); err != nil {
+			t.Errorf("the backup the escalation reached cannot open the case: %v", err)
+		}
+	})
+}

@@ -217,6 +217,11 @@ func (s *Service) UpdateActionItem(ctx context.Context, actor shieldwall.Actor, 
 	if err := policy.Authorize(actor, policy.ActionItemUpdate, a); err != nil {
 		return shieldwall.ActionItem{}, err
 	}
+	if in.Title != nil || in.DueOn != nil || in.OwnerUserID != nil {
+		if err := policy.Authorize(actor, policy.ActionItemReplan, a); err != nil {
+			return shieldwall.ActionItem{}, err
+		}
+	}
 	if in.Status != nil && *in.Status != shieldwall.ActionOpen && *in.Status != shieldwall.ActionDone {
 		return shieldwall.ActionItem{}, shieldwall.FieldErrorf(shieldwall.EINVALID, "status", "Status must be open or done.")
 	}

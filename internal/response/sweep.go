@@ -2,6 +2,7 @@ package response
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +11,8 @@ import (
 	"github.com/shieldwall/shieldwall/internal/store"
 )
 
-// sweepBatch bounds the work of one sweep; what is left waits for the next.
+// sweepBatch is how many cases a sweep reads at a time, and how many due
+// tasks one sweep escalates (the rest wait for the next sweep).
 const sweepBatch = 500
 
 // Sweep escalates what time has made urgent: a regulatory clock nearing or
@@ -20,38 +22,50 @@ const sweepBatch = 500
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.now().UTC()
 	sent := 0
-	cases, err := s.store.OpenCasesWithClocks(ctx, sweepBatch)
-	if err != nil {
-		return sent, err
-	}
-	for _, c := range cases {
-		events, err := s.store.CaseEvents(ctx, c.ID)
+	// One case or task that fails is reported, and the others still run.
+	var errs []error
+	after := ""
+	for {
+		cases, err := s.store.OpenCasesWithClocks(ctx, after, sweepBatch)
 		if err != nil {
-			return sent, err
+			return sent, errors.Join(append(errs, err)...)
 		}
-		for _, k := range s.evaluateClocks(c, events, now) {
-			if k.Status != string(clocks.StatusDueSoon) && k.Status != string(clocks.StatusOverdue) {
+		for _, c := range cases {
+			after = c.ID
+			events, err := s.store.CaseEvents(ctx, c.ID)
+			if err != nil {
+				errs = append(errs, err)
 				continue
 			}
-			n, err := s.escalateClock(ctx, c, k, now)
-			if err != nil {
-				return sent, err
+			for _, k := range s.evaluateClocks(c, events, now) {
+				if k.Status != string(clocks.StatusDueSoon) && k.Status != string(clocks.StatusOverdue) {
+					continue
+				}
+				n, err := s.escalateClock(ctx, c, k, now)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("case %s, clock %s: %w", c.ID, k.ID, err))
+				}
+				sent += n
 			}
-			sent += n
+		}
+		if len(cases) < sweepBatch {
+			break
 		}
 	}
+	// Tasks already escalated drop out of this query, so a batch at a time
+	// reaches them all over the sweeps.
 	due, err := s.store.TasksFallenDue(ctx, now, sweepBatch)
 	if err != nil {
-		return sent, err
+		return sent, errors.Join(append(errs, err)...)
 	}
 	for _, d := range due {
 		n, err := s.escalateTask(ctx, d)
 		if err != nil {
-			return sent, err
+			errs = append(errs, fmt.Errorf("case %s, task %s: %w", d.CaseID, d.Task.ID, err))
 		}
 		sent += n
 	}
-	return sent, nil
+	return sent, errors.Join(errs...)
 }
 
 // recipients are who hears of an escalation: the roles' holders and backups,
@@ -110,11 +124,15 @@ func (s *Service) escalateClock(ctx context.Context, c shieldwall.Case, k shield
 			return err
 		}
 		when := clocks.FormatRemaining(*k.DueAt, now, time.UTC)
-		title := fmt.Sprintf("%s is due %s: %s", k.Basis, when, c.Title)
+		title := fmt.Sprintf("%s is due %s: %s", k.Basis, when, caseLabel(c))
 		if k.Status == string(clocks.StatusOverdue) {
-			title = fmt.Sprintf("%s is %s: %s", k.Basis, when, c.Title)
+			title = fmt.Sprintf("%s is %s: %s", k.Basis, when, caseLabel(c))
 		}
 		for _, uid := range to {
+			// Whoever is told must act, so needs to see the case.
+			if _, err := tx.AddCaseParticipant(ctx, c.ID, uid, "escalation"); err != nil {
+				return err
+			}
 			n := shieldwall.Notification{UserID: uid, Urgency: shieldwall.UrgencyCritical, Kind: shieldwall.NotifyClockEscalated,
 				Title: title, Body: k.Name + ". Record the filing on the case when it is done.", Link: "/cases/" + c.ID, ObjectType: "case", ObjectID: c.ID}
 			if err := tx.AddNotification(ctx, &n); err != nil {
@@ -141,8 +159,11 @@ func (s *Service) escalateTask(ctx context.Context, d store.DueTask) (int, error
 			return err
 		}
 		for _, uid := range to {
+			if _, err := tx.AddCaseParticipant(ctx, d.CaseID, uid, "escalation"); err != nil {
+				return err
+			}
 			n := shieldwall.Notification{UserID: uid, Urgency: shieldwall.UrgencyCritical, Kind: shieldwall.NotifyTaskDue,
-				Title: "A task is due now: " + d.Task.Title, Body: "On the case " + d.CaseTitle + ".", Link: "/cases/" + d.CaseID, ObjectType: "case", ObjectID: d.CaseID}
+				Title: "A task is due now: " + d.Task.Title, Body: "On " + caseLabel(shieldwall.Case{Title: d.CaseTitle, Confidential: d.Confidential}) + ".", Link: "/cases/" + d.CaseID, ObjectType: "case", ObjectID: d.CaseID}
 			if err := tx.AddNotification(ctx, &n); err != nil {
 				return err
 			}

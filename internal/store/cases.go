@@ -146,6 +146,12 @@ func (s *Store) ListCases(ctx context.Context, f shieldwall.CaseFilter, scope sh
 		if f.Severity != "" {
 			add(col("c.severity")+" = ?", string(f.Severity))
 		}
+		if !f.CreatedFrom.IsZero() {
+			add("c.created_at >= ?", at(f.CreatedFrom))
+		}
+		if !f.CreatedTo.IsZero() {
+			add("c.created_at < ?", at(f.CreatedTo))
+		}
 		// Search is by the start of words in the title, on both databases.
 		if words := titleWords(f.Query); len(words) > 0 {
 			if s.d.name == "postgres" {
@@ -489,12 +495,13 @@ func (s *Store) Timeline(ctx context.Context, caseID string, page shieldwall.Pag
 }
 
 // LinkReportsToCase links reports, and every report of the given campaign,
-// to the case. It returns the ids linked and the earliest report time.
+// to the case. It returns the ids linked and the earliest time of a report
+// that is not anonymous.
 func (tx *Tx) LinkReportsToCase(ctx context.Context, caseID string, reportIDs []string, campaignID string) ([]string, *time.Time, error) {
 	var linked []string
 	var first *time.Time
 	link := func(where string, arg any) error {
-		rows, err := tx.query(ctx, "SELECT id, created_at FROM reports WHERE "+where, arg)
+		rows, err := tx.query(ctx, "SELECT id, created_at, anonymous FROM reports WHERE "+where, arg)
 		if err != nil {
 			return fmt.Errorf("store: find reports to link: %w", err)
 		}
@@ -502,11 +509,17 @@ func (tx *Tx) LinkReportsToCase(ctx context.Context, caseID string, reportIDs []
 		for rows.Next() {
 			var id string
 			var c dbTime
-			if err := rows.Scan(&id, &c); err != nil {
+			var anonymous bool
+			if err := rows.Scan(&id, &c, &anonymous); err != nil {
 				rows.Close()
 				return fmt.Errorf("store: scan report to link: %w", err)
 			}
 			found = append(found, id)
+			// An anonymous report's exact time could point at its reporter
+			// ("who was at a desk at 08:22?"), so it never dates the case.
+			if anonymous {
+				continue
+			}
 			if first == nil || c.Time.Before(*first) {
 				t := c.Time
 				first = &t
@@ -737,10 +750,11 @@ func (tx *Tx) ClaimCaseAlert(ctx context.Context, caseID, subject, level string)
 }
 
 // OpenCasesWithClocks lists open cases whose regulatory clocks may be
-// running: those whose type or affected flags call for them.
-func (s *Store) OpenCasesWithClocks(ctx context.Context, limit int) ([]shieldwall.Case, error) {
+// running (their type or affected flags call for them), by id after
+// afterID, so that a caller can walk them all a page at a time.
+func (s *Store) OpenCasesWithClocks(ctx context.Context, afterID string, limit int) ([]shieldwall.Case, error) {
 	rows, err := s.r().query(ctx, "SELECT "+caseColumns+` FROM cases c WHERE c.status <> 'closed'
-		AND (c.type = 'personal-data-breach' OR c.affected <> '') ORDER BY c.updated_at DESC LIMIT ?`, limit)
+		AND (c.type = 'personal-data-breach' OR c.affected <> '') AND c.id > ? ORDER BY c.id LIMIT ?`, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: open cases with clocks: %w", err)
 	}
@@ -758,16 +772,17 @@ func (s *Store) OpenCasesWithClocks(ctx context.Context, limit int) ([]shieldwal
 
 // DueTask is an open task that has fallen due, with its case.
 type DueTask struct {
-	CaseID    string
-	CaseTitle string
-	Task      shieldwall.CaseTask
-	HolderID  string
+	CaseID       string
+	CaseTitle    string
+	Confidential bool
+	Task         shieldwall.CaseTask
+	HolderID     string
 }
 
 // TasksFallenDue lists open tasks of open cases due at or before now and
 // not yet escalated.
 func (s *Store) TasksFallenDue(ctx context.Context, now time.Time, limit int) ([]DueTask, error) {
-	rows, err := s.r().query(ctx, `SELECT t.case_id, c.title, t.id, t.role, t.title, t.due_at, COALESCE(r.user_id, '')
+	rows, err := s.r().query(ctx, `SELECT t.case_id, c.title, c.confidential, t.id, t.role, t.title, t.due_at, COALESCE(r.user_id, '')
 		FROM case_tasks t JOIN cases c ON c.id = t.case_id
 		LEFT JOIN case_roles r ON r.case_id = t.case_id AND r.role = t.role
 		WHERE t.status = 'open' AND t.due_at <= ? AND c.status <> 'closed'
@@ -781,7 +796,7 @@ func (s *Store) TasksFallenDue(ctx context.Context, now time.Time, limit int) ([
 	for rows.Next() {
 		var d DueTask
 		var due dbTime
-		if err := rows.Scan(&d.CaseID, &d.CaseTitle, &d.Task.ID, &d.Task.Role, &d.Task.Title, &due, &d.HolderID); err != nil {
+		if err := rows.Scan(&d.CaseID, &d.CaseTitle, &d.Confidential, &d.Task.ID, &d.Task.Role, &d.Task.Title, &due, &d.HolderID); err != nil {
 			return nil, err
 		}
 		d.Task.DueAt = due.Time
@@ -817,6 +832,17 @@ func (s *Store) TimelineEntry(ctx context.Context, id string) (shieldwall.Timeli
 func (tx *Tx) ForgetCaseNotifications(ctx context.Context, caseID, userID string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM notifications WHERE user_id = ? AND object_type = 'case' AND object_id = ?`, userID, caseID); err != nil {
 		return fmt.Errorf("store: forget case notifications: %w", err)
+	}
+	return nil
+}
+
+// ClearCaseRoleHolder leaves the case's roles that a person held, as
+// primary or backup, without them.
+func (tx *Tx) ClearCaseRoleHolder(ctx context.Context, caseID, userID string) error {
+	for _, col := range []string{"user_id", "backup_user_id"} {
+		if _, err := tx.exec(ctx, `UPDATE case_roles SET `+col+` = NULL WHERE case_id = ? AND `+col+` = ?`, caseID, userID); err != nil {
+			return fmt.Errorf("store: clear case role holder: %w", err)
+		}
 	}
 	return nil
 }

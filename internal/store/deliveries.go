@@ -88,9 +88,10 @@ type DeliveryJob struct {
 	WebhookURL    string
 	WebhookFormat shieldwall.WebhookFormat
 	WebhookSecret string
-	// Email: the person the notification is for.
-	Email string
-	Name  string
+	// Email: the person the notification is for, and whether they are still active.
+	Email  string
+	Name   string
+	Active bool
 	// LeaseOwner proves the claim when the outcome is recorded; LeaseUntil
 	// is when another worker may take the delivery over.
 	LeaseOwner string
@@ -138,7 +139,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 	}
 	rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT d.id, d.notification_id, d.channel, COALESCE(d.webhook_id, ''), d.attempts, d.first_try_at, d.next_at, d.created_at,
 			n.id, n.user_id, n.urgency, n.kind, n.title, n.body, n.link, n.object_type, n.object_id, n.created_at, n.repeats, n.acked_at,
-			COALESCE(w.url, ''), COALESCE(w.format, ''), COALESCE(w.secret, ''), u.email, u.name
+			COALESCE(w.url, ''), COALESCE(w.format, ''), COALESCE(w.secret, ''), u.email, u.name, u.active
 		FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN users u ON u.id = n.user_id
 		LEFT JOIN webhooks w ON w.id = d.webhook_id
 		WHERE d.lease_owner = ? ORDER BY d.next_at`), owner)
@@ -155,7 +156,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		n := &j.Notification
 		if err := rows.Scan(&j.ID, &j.NotificationID, &j.Channel, &j.WebhookID, &j.Attempts, &first, &next, &created,
 			&n.ID, &n.UserID, &n.Urgency, &n.Kind, &n.Title, &n.Body, &n.Link, &n.ObjectType, &n.ObjectID, &ncreated, &n.More, &acked,
-			&j.WebhookURL, &j.WebhookFormat, &j.WebhookSecret, &j.Email, &j.Name); err != nil {
+			&j.WebhookURL, &j.WebhookFormat, &j.WebhookSecret, &j.Email, &j.Name, &j.Active); err != nil {
 			return nil, fmt.Errorf("store: scan claimed delivery: %w", err)
 		}
 		j.FirstTryAt, j.NextAt, j.CreatedAt, n.CreatedAt, n.AckedAt = first.ptr(), next.Time, created.Time, ncreated.Time, acked.ptr()

@@ -79,6 +79,14 @@ func (tx *Tx) AdvanceEscalation(ctx context.Context, e Escalation) (root shieldw
 		return root, false, nil
 	}
 	root, err = scanNotification(tx.queryRow(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE id = ?", e.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		// Its notification was deleted (its person was taken off a
+		// confidential case): there is nothing left to pass on.
+		if _, err := tx.exec(ctx, `UPDATE escalations SET done_at = ?, done_reason = 'its notification was deleted' WHERE id = ?`, at(tx.Now), e.ID); err != nil {
+			return root, false, fmt.Errorf("store: close escalation: %w", err)
+		}
+		return root, false, nil
+	}
 	if err != nil {
 		return root, false, fmt.Errorf("store: escalation's notification: %w", err)
 	}
@@ -167,4 +175,15 @@ func prefixed(alias, columns string) string {
 		parts[i] = alias + strings.TrimSpace(p)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// StopCaseEscalations ends the escalations of every notification about a
+// case: once it is closed, nobody is to be paged about it.
+func (tx *Tx) StopCaseEscalations(ctx context.Context, caseID, reason string) error {
+	_, err := tx.exec(ctx, `UPDATE escalations SET done_at = ?, done_reason = ? WHERE done_at IS NULL
+		AND id IN (SELECT id FROM notifications WHERE object_type = 'case' AND object_id = ?)`, at(tx.Now), reason, caseID)
+	if err != nil {
+		return fmt.Errorf("store: stop case escalations: %w", err)
+	}
+	return nil
 }
