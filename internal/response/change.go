@@ -104,6 +104,13 @@ func (s *Service) Patch(ctx context.Context, actor shieldwall.Actor, id string, 
 			if err := say(shieldwall.TimelineCase, msg); err != nil {
 				return err
 			}
+			// Whoever makes a case need-to-know keeps knowing it (an
+			// administrator would otherwise lose sight of it at once).
+			if c.Confidential && actor.UserID != "" {
+				if _, err := tx.AddCaseParticipant(ctx, c.ID, actor.UserID, "made confidential"); err != nil {
+					return err
+				}
+			}
 			// Everyone watching, on every replica, must be checked again under the new rule.
 			p.kicks = append(p.kicks, [2]string{c.ID, ""})
 			if err := tx.AnnounceKick(ctx, c.ID, ""); err != nil {

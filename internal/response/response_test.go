@@ -601,3 +601,24 @@ func TestConfidentialMessagesCarryNoContent(t *testing.T) {
 		}
 	})
 }
+
+// TestAdministratorMakingACaseConfidentialKeepsIt: the administrator who
+// makes a case confidential becomes a participant, so the answer to their
+// own change is the case, not "not found".
+func TestAdministratorMakingACaseConfidentialKeepsIt(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		o := setup(t, st)
+		c, err := o.svc.Create(t.Context(), actorOf(o.security), shieldwall.CaseInput{Title: "Odd logins", Type: "account-takeover"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		yes := true
+		got, err := o.svc.Patch(t.Context(), actorOf(o.admin), c.ID, shieldwall.CasePatch{Confidential: &yes})
+		if err != nil || !got.Confidential || !got.You.Participant {
+			t.Fatalf("admin made it confidential: %+v, %v", got.You, err)
+		}
+		if _, err := o.svc.Get(t.Context(), actorOf(o.auditor), c.ID); shieldwall.ErrorCode(err) != shieldwall.ENOTFOUND {
+			t.Errorf("the auditor still sees the now confidential case: %v", err)
+		}
+	})
+}
