@@ -144,26 +144,25 @@ func (t CaseTask) Late(now time.Time) bool {
 
 // CaseClock is a regulatory deadline of a case as of now.
 type CaseClock struct {
-	ID           string     `json:"id"`    // e.g. gdpr-33
-	Basis        string     `json:"basis"` // e.g. GDPR art. 33
-	Regulation   string     `json:"regulation"`
-	Name         string     `json:"name"`
-	Owner        string     `json:"owner"` // the role that files it
-	Recipient    string     `json:"recipient"`
-	Statutory    bool       `json:"statutory"`
-	Status       string     `json:"status"` // not-started, running, due-soon, overdue, satisfied
-	StartEvent   string     `json:"start_event"`
-	StartedAt    *time.Time `json:"started_at"`
-	StartedBy    string     `json:"started_by,omitempty"`
-	DueAt        *time.Time `json:"due_at"`
-	Remaining    string     `json:"remaining,omitempty"` // "in 41 h (Thu 14:00 UTC)"
-	FiledEvent   string     `json:"filed_event"`
-	FiledAt      *time.Time `json:"filed_at"`
-	FiledBy      string     `json:"filed_by,omitempty"`
-	Reference    string     `json:"reference,omitempty"`
-	Late         bool       `json:"late"`
-	CappedBy     string     `json:"capped_by,omitempty"`
-	DueSoonAfter *time.Time `json:"-"`
+	ID         string     `json:"id"`    // e.g. gdpr-33
+	Basis      string     `json:"basis"` // e.g. GDPR art. 33
+	Regulation string     `json:"regulation"`
+	Name       string     `json:"name"`
+	Owner      string     `json:"owner"` // the role that files it
+	Recipient  string     `json:"recipient"`
+	Statutory  bool       `json:"statutory"`
+	Status     string     `json:"status"` // not-started, running, due-soon, overdue, satisfied
+	StartEvent string     `json:"start_event"`
+	StartedAt  *time.Time `json:"started_at"`
+	StartedBy  string     `json:"started_by,omitempty"`
+	DueAt      *time.Time `json:"due_at"`
+	Remaining  string     `json:"remaining,omitempty"` // "in 41 h (Thu 14:00 UTC)"
+	FiledEvent string     `json:"filed_event"`
+	FiledAt    *time.Time `json:"filed_at"`
+	FiledBy    string     `json:"filed_by,omitempty"`
+	Reference  string     `json:"reference,omitempty"`
+	Late       bool       `json:"late"`
+	CappedBy   string     `json:"capped_by,omitempty"`
 }
 
 // CaseEvent is a recorded fact that starts or satisfies regulatory clocks.

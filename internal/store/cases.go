@@ -180,19 +180,8 @@ func (s *Store) ListCases(ctx context.Context, f shieldwall.CaseFilter, scope sh
 	// thousand matches then moves ids and times, not whole cases.
 	rows, err := s.r().query(ctx, "SELECT "+caseColumns+" FROM cases c WHERE c.id IN (SELECT c.id FROM cases c WHERE "+where+
 		" ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?) ORDER BY c.updated_at DESC, c.id DESC", append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list cases: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Case{}
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan case: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, "list cases", scanCase)
+	return out, total, err
 }
 
 // titleWords are the words typed into a search, lower-cased: only letters
@@ -274,21 +263,13 @@ func caseParticipants(ctx context.Context, q queryer, caseID string) ([]shieldwa
 	rows, err := q.query(ctx, `SELECT p.user_id, u.name, d.name, p.reason, p.added_at FROM case_participants p
 		JOIN users u ON u.id = p.user_id JOIN departments d ON d.id = u.department_id
 		WHERE p.case_id = ? ORDER BY u.name, p.user_id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("store: participants: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.CaseParticipant{}
-	for rows.Next() {
+	return collect(rows, err, "participants", func(sc rowScanner) (shieldwall.CaseParticipant, error) {
 		var p shieldwall.CaseParticipant
 		var added dbTime
-		if err := rows.Scan(&p.UserID, &p.Name, &p.DepartmentName, &p.Reason, &added); err != nil {
-			return nil, fmt.Errorf("store: scan participant: %w", err)
-		}
+		err := sc.Scan(&p.UserID, &p.Name, &p.DepartmentName, &p.Reason, &added)
 		p.AddedAt = added.Time
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, err
+	})
 }
 
 // SetCaseRole inserts or replaces one role of a case.
@@ -322,23 +303,15 @@ func caseRoles(ctx context.Context, q queryer, caseID string) ([]shieldwall.Case
 		FROM case_roles r LEFT JOIN departments d ON d.id = r.department_id
 		LEFT JOIN users u ON u.id = r.user_id LEFT JOIN users b ON b.id = r.backup_user_id
 		WHERE r.case_id = ? ORDER BY r.engaged_at, r.role`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("store: case roles: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.CaseRole{}
-	for rows.Next() {
+	return collect(rows, err, "case roles", func(sc rowScanner) (shieldwall.CaseRole, error) {
 		var r shieldwall.CaseRole
 		var engaged dbTime
 		var acked nullTime
-		if err := rows.Scan(&r.Role, &r.Name, &r.Description, &r.DepartmentID, &r.DepartmentName, &r.UserID, &r.UserName,
-			&r.BackupUserID, &r.BackupUserName, &engaged, &acked); err != nil {
-			return nil, fmt.Errorf("store: scan case role: %w", err)
-		}
+		err := sc.Scan(&r.Role, &r.Name, &r.Description, &r.DepartmentID, &r.DepartmentName, &r.UserID, &r.UserName,
+			&r.BackupUserID, &r.BackupUserName, &engaged, &acked)
 		r.EngagedAt, r.AcknowledgedAt = engaged.Time, acked.ptr()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }
 
 // AddCaseTask inserts t; t.ID is filled in when empty.
@@ -393,23 +366,15 @@ func caseTasks(ctx context.Context, q queryer, caseID string) ([]shieldwall.Case
 		t.due_at, t.status, t.done_at, t.done_by, t.created_at
 		FROM case_tasks t LEFT JOIN departments d ON d.id = t.department_id
 		WHERE t.case_id = ? ORDER BY t.due_at, t.created_at, t.id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("store: case tasks: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.CaseTask{}
-	for rows.Next() {
+	return collect(rows, err, "case tasks", func(sc rowScanner) (shieldwall.CaseTask, error) {
 		var t shieldwall.CaseTask
 		var due, created dbTime
 		var done nullTime
-		if err := rows.Scan(&t.ID, &t.Key, &t.Role, &t.DepartmentID, &t.DepartmentName, &t.Title, &t.Description,
-			&due, &t.Status, &done, &t.DoneBy, &created); err != nil {
-			return nil, fmt.Errorf("store: scan case task: %w", err)
-		}
+		err := sc.Scan(&t.ID, &t.Key, &t.Role, &t.DepartmentID, &t.DepartmentName, &t.Title, &t.Description,
+			&due, &t.Status, &done, &t.DoneBy, &created)
 		t.DueAt, t.DoneAt, t.CreatedAt = due.Time, done.ptr(), created.Time
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, err
+	})
 }
 
 // RecordCaseEvent records that event happened at e.At; a later recording
@@ -437,21 +402,13 @@ func (tx *Tx) CaseEvents(ctx context.Context, caseID string) ([]shieldwall.CaseE
 
 func caseEvents(ctx context.Context, q queryer, caseID string) ([]shieldwall.CaseEvent, error) {
 	rows, err := q.query(ctx, `SELECT event, at, reference, recorded_by, recorded_at FROM case_events WHERE case_id = ? ORDER BY at, event`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("store: case events: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.CaseEvent{}
-	for rows.Next() {
+	return collect(rows, err, "case events", func(sc rowScanner) (shieldwall.CaseEvent, error) {
 		var e shieldwall.CaseEvent
 		var when, recorded dbTime
-		if err := rows.Scan(&e.Event, &when, &e.Reference, &e.RecordedByName, &recorded); err != nil {
-			return nil, fmt.Errorf("store: scan case event: %w", err)
-		}
+		err := sc.Scan(&e.Event, &when, &e.Reference, &e.RecordedByName, &recorded)
 		e.At, e.RecordedAt = when.Time, recorded.Time
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	})
 }
 
 // AppendTimeline adds one line to a case's history; e.ID and e.CreatedAt are filled in.
@@ -475,23 +432,20 @@ func (s *Store) Timeline(ctx context.Context, caseID string, page shieldwall.Pag
 	if err := s.r().queryRow(ctx, `SELECT COUNT(*) FROM case_timeline WHERE case_id = ?`, caseID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count timeline: %w", err)
 	}
-	rows, err := s.r().query(ctx, `SELECT id, case_id, kind, body, actor_id, actor_name, created_at FROM case_timeline
+	rows, err := s.r().query(ctx, "SELECT "+timelineColumns+` FROM case_timeline
 		WHERE case_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, caseID, page.Limit, page.Offset)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: timeline: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.TimelineEntry{}
-	for rows.Next() {
-		var e shieldwall.TimelineEntry
-		var c dbTime
-		if err := rows.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Body, &e.ActorID, &e.ActorName, &c); err != nil {
-			return nil, 0, fmt.Errorf("store: scan timeline: %w", err)
-		}
-		e.CreatedAt = c.Time
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, "timeline", scanTimelineEntry)
+	return out, total, err
+}
+
+const timelineColumns = `id, case_id, kind, body, actor_id, actor_name, created_at`
+
+func scanTimelineEntry(sc rowScanner) (shieldwall.TimelineEntry, error) {
+	var e shieldwall.TimelineEntry
+	var c dbTime
+	err := sc.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Body, &e.ActorID, &e.ActorName, &c)
+	e.CreatedAt = c.Time
+	return e, err
 }
 
 // LinkReportsToCase links reports, and every report of the given campaign,
@@ -561,19 +515,7 @@ func (tx *Tx) LinkReportsToCase(ctx context.Context, caseID string, reportIDs []
 // CaseReportIDs lists the reports linked to a case, oldest first.
 func (s *Store) CaseReportIDs(ctx context.Context, caseID string) ([]string, error) {
 	rows, err := s.r().query(ctx, `SELECT id FROM reports WHERE case_id = ? ORDER BY created_at, id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("store: case reports: %w", err)
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "case reports", scanString)
 }
 
 // SaveReview inserts or replaces a case's review.
@@ -662,17 +604,10 @@ func duties(ctx context.Context, q queryer, departmentID, role string) ([]shield
 		COALESCE(d.backup_user_id, ''), COALESCE(b.name, ''), d.updated_at
 		FROM duties d LEFT JOIN users u ON u.id = d.user_id AND u.active LEFT JOIN users b ON b.id = d.backup_user_id AND b.active
 		WHERE `+where+` ORDER BY d.role`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: duties: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Duty{}
-	for rows.Next() {
+	return collect(rows, err, "duties", func(sc rowScanner) (shieldwall.Duty, error) {
 		var d shieldwall.Duty
 		var updated dbTime
-		if err := rows.Scan(&d.DepartmentID, &d.Role, &d.UserID, &d.UserName, &d.BackupUserID, &d.BackupUserName, &updated); err != nil {
-			return nil, fmt.Errorf("store: scan duty: %w", err)
-		}
+		err := sc.Scan(&d.DepartmentID, &d.Role, &d.UserID, &d.UserName, &d.BackupUserID, &d.BackupUserName, &updated)
 		d.UpdatedAt = updated.Time
 		// An inactive holder (a leaver) fills no duty.
 		if d.UserName == "" {
@@ -681,9 +616,8 @@ func duties(ctx context.Context, q queryer, departmentID, role string) ([]shield
 		if d.BackupUserName == "" {
 			d.BackupUserID = ""
 		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	})
 }
 
 // DepartmentChampion returns the first active champion of a department by
@@ -723,18 +657,11 @@ func (s *Store) CasesOutOfScope(ctx context.Context, ids []string, scope shieldw
 		all = append(all, id)
 	}
 	rows, err := s.r().query(ctx, "SELECT c.id FROM cases c WHERE c.id IN ("+marks+") AND NOT "+where, append(all, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: cases out of scope: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	hidden, err := collect(rows, err, "cases out of scope", scanString)
+	for _, id := range hidden {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // ClaimCaseAlert records that an escalation was sent; it reports false when
@@ -755,19 +682,7 @@ func (tx *Tx) ClaimCaseAlert(ctx context.Context, caseID, subject, level string)
 func (s *Store) OpenCasesWithClocks(ctx context.Context, afterID string, limit int) ([]shieldwall.Case, error) {
 	rows, err := s.r().query(ctx, "SELECT "+caseColumns+` FROM cases c WHERE c.status <> 'closed'
 		AND (c.type = 'personal-data-breach' OR c.affected <> '') AND c.id > ? ORDER BY c.id LIMIT ?`, afterID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: open cases with clocks: %w", err)
-	}
-	defer rows.Close()
-	var out []shieldwall.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "open cases with clocks", scanCase)
 }
 
 // DueTask is an open task that has fallen due, with its case.
@@ -788,21 +703,13 @@ func (s *Store) TasksFallenDue(ctx context.Context, now time.Time, limit int) ([
 		WHERE t.status = 'open' AND t.due_at <= ? AND c.status <> 'closed'
 		AND NOT EXISTS (SELECT 1 FROM case_alerts a WHERE a.case_id = t.case_id AND a.subject = 'task:' || t.id)
 		ORDER BY t.due_at LIMIT ?`, at(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: tasks fallen due: %w", err)
-	}
-	defer rows.Close()
-	var out []DueTask
-	for rows.Next() {
+	return collect(rows, err, "tasks fallen due", func(sc rowScanner) (DueTask, error) {
 		var d DueTask
 		var due dbTime
-		if err := rows.Scan(&d.CaseID, &d.CaseTitle, &d.Confidential, &d.Task.ID, &d.Task.Role, &d.Task.Title, &due, &d.HolderID); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&d.CaseID, &d.CaseTitle, &d.Confidential, &d.Task.ID, &d.Task.Role, &d.Task.Title, &due, &d.HolderID)
 		d.Task.DueAt = due.Time
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	})
 }
 
 // SecurityLeads lists the active members of the security team, who are
@@ -813,16 +720,12 @@ func (tx *Tx) SecurityLeads(ctx context.Context) ([]string, error) {
 
 // TimelineEntry returns one timeline entry.
 func (s *Store) TimelineEntry(ctx context.Context, id string) (shieldwall.TimelineEntry, error) {
-	var e shieldwall.TimelineEntry
-	var c dbTime
-	err := s.r().queryRow(ctx, `SELECT id, case_id, kind, body, actor_id, actor_name, created_at FROM case_timeline WHERE id = ?`, id).
-		Scan(&e.ID, &e.CaseID, &e.Kind, &e.Body, &e.ActorID, &e.ActorName, &c)
+	e, err := scanTimelineEntry(s.r().queryRow(ctx, "SELECT "+timelineColumns+" FROM case_timeline WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, shieldwall.Errorf(shieldwall.ENOTFOUND, "Timeline entry not found.")
 	} else if err != nil {
 		return e, fmt.Errorf("store: timeline entry: %w", err)
 	}
-	e.CreatedAt = c.Time
 	return e, nil
 }
 

@@ -181,17 +181,5 @@ func activeUserIDs(ctx context.Context, r queryer, departmentID string, role shi
 		args = append(args, departmentID)
 	}
 	rows, err := r.query(ctx, q+` ORDER BY name, id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: active user ids: %w", err)
-	}
-	defer rows.Close()
-	ids := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return collect(rows, err, "active user ids", scanString)
 }
