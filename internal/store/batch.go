@@ -42,7 +42,7 @@ type BatchStats struct {
 	Batches int64         // transactions committed (or tried)
 	Changes int64         // changes they carried
 	Busy    time.Duration // time the writer spent in transactions rather than waiting for changes
-	Longest time.Duration // the longest transaction (a WAL checkpoint, a slow fsync)
+	Longest time.Duration // the longest transaction (a slow fsync, a restart of the write-ahead log)
 }
 
 // Stats returns counts since the batcher started.

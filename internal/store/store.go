@@ -43,6 +43,8 @@ type Store struct {
 	stmts map[string]*sql.Stmt // hot statements prepared on the SQLite writer; read-only after Open and Migrate
 
 	queued chan struct{} // see DeliveryQueued
+
+	checkpoints *checkpointer // SQLite: copies the write-ahead log into the database (checkpoint.go)
 }
 
 // Open opens the database without changing its schema.
@@ -73,7 +75,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		path := (&url.URL{Path: cfg.Path}).EscapedPath()
 		// _txlock=immediate takes the write lock at BEGIN, so a writer never
 		// fails half-way when a reader's snapshot is older.
-		w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+		w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
@@ -89,7 +91,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		n := max(4, runtime.NumCPU()*2)
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
-		s.d, s.write, s.read = sqliteDialect, w, r
+		cp, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+		if err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		cp.SetMaxOpenConns(1)
+		s.d, s.write, s.read, s.checkpoints = sqliteDialect, w, r, newCheckpointer(cp)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -109,7 +118,11 @@ func (s *Store) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
 	}
-	err := s.write.Close()
+	var err error
+	if s.checkpoints != nil {
+		err = s.checkpoints.close()
+	}
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}
@@ -258,6 +271,10 @@ func (tx *Tx) Commit() error {
 	}
 	if err := tx.tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	if c := tx.s.checkpoints; c != nil {
+		c.committed()
+		c.restartIfDue(tx.s.write)
 	}
 	if tx.queued {
 		select {

@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// SQLite appends every commit to its write-ahead log; a checkpoint copies
+// the log back into the database file and syncs it. Left to itself SQLite
+// checkpoints inside the commit that crosses 1,000 pages, so that one
+// commit, and every report waiting on it, stalls for the whole copy. The
+// writer therefore never checkpoints on its own (wal_autocheckpoint(0)); a
+// checkpointer beside it copies the log on its own connection, without
+// blocking the writer or the readers.
+//
+// Such a passive checkpoint cannot start the log over: the writer rewinds
+// it only when it finds everything copied, which a busy writer rarely
+// does, so under steady writes the log would only grow. When it has grown
+// past walRestartFrames, the writer, between two transactions, runs a
+// restarting checkpoint itself: it holds the write lock already, and
+// copies only what the last passive checkpoint left, a few pages.
+
+// checkpointEvery bounds how often the checkpointer runs while writes go on.
+const checkpointEvery = 200 * time.Millisecond
+
+// walRestartFrames is the log's length, in pages, past which the writer
+// starts it over: 64 MiB of 4 KiB pages. A variable for tests.
+var walRestartFrames = 16384
+
+// checkpointer runs checkpoints for a SQLite store.
+type checkpointer struct {
+	db         *sql.DB       // its own connection
+	wrote      chan struct{} // a commit happened since the last checkpoint
+	restartDue atomic.Bool   // the log is long: the writer should start it over
+	restarts   atomic.Int64  // how often it has; tests read it
+	stop       chan struct{}
+	done       sync.WaitGroup
+}
+
+func newCheckpointer(db *sql.DB) *checkpointer {
+	c := &checkpointer{db: db, wrote: make(chan struct{}, 1), stop: make(chan struct{})}
+	c.done.Add(1)
+	go c.loop()
+	return c
+}
+
+// committed tells the checkpointer the log has grown; it never blocks.
+func (c *checkpointer) committed() {
+	select {
+	case c.wrote <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) loop() {
+	defer c.done.Done()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.wrote:
+		}
+		// An error needs no handling here: a checkpoint that could not
+		// run leaves the log longer, and the next one copies it.
+		if frames, err := checkpoint(c.db, "PASSIVE"); err == nil && frames > walRestartFrames {
+			c.restartDue.Store(true)
+		}
+		select {
+		case <-c.stop:
+			return
+		case <-time.After(checkpointEvery):
+		}
+	}
+}
+
+// restartIfDue runs on the writer's connection after a commit: when the
+// log has grown long, it copies the rest and makes the next commit write
+// the log from its start.
+func (c *checkpointer) restartIfDue(w *sql.DB) {
+	if !c.restartDue.CompareAndSwap(true, false) {
+		return
+	}
+	if _, err := checkpoint(w, "RESTART"); err == nil {
+		c.restarts.Add(1)
+	} else {
+		c.restartDue.Store(true) // try again after the next commit
+	}
+}
+
+// checkpoint runs one checkpoint in mode on db and returns the log's length in pages.
+func checkpoint(db *sql.DB, mode string) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var busy, frames, copied int
+	err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)
+	return frames, err
+}
+
+// close stops the checkpointer; SQLite checkpoints what is left when the
+// last connection closes.
+func (c *checkpointer) close() error {
+	close(c.stop)
+	c.done.Wait()
+	return c.db.Close()
+}
