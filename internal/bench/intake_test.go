@@ -17,15 +17,15 @@ func TestIntakeRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 3 {
-		t.Fatalf("got %d runs; want 3", len(res))
+	if len(res) != 4 {
+		t.Fatalf("got %d runs; want 4 (bare, naive, group commit, storing nothing)", len(res))
 	}
 	for _, r := range res {
 		if r.Requests == 0 || r.Errors != 0 {
 			t.Errorf("%s: %d requests, %d errors; want some requests and no errors", r.Name, r.Requests, r.Errors)
 		}
 	}
-	if !strings.Contains(out.String(), "intake / bare throughput") {
+	if !strings.Contains(out.String(), "intake / bare throughput") || !strings.Contains(out.String(), "storing nothing / bare") {
 		t.Errorf("output lacks the ratio:\n%s", out.String())
 	}
 }

@@ -41,6 +41,11 @@ type Config struct {
 	// NoBatch commits every report on its own instead of in group commits;
 	// only the intake benchmark uses it, to show what batching buys.
 	NoBatch bool
+	// NoStore stores nothing: a report is checked and answered as if
+	// filed, but no transaction runs, so it is lost. Only the intake
+	// benchmark sets it, to show what the rest of the path costs beside
+	// the bare ceiling; serve never does.
+	NoStore bool
 }
 
 // Service is the intake service.
@@ -232,9 +237,14 @@ func (s *Service) Submit(ctx context.Context, actor shieldwall.Actor, in shieldw
 			triage = s.triageEmail(ctx, raw)
 		}
 	}
-	err := s.write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		return s.insert(ctx, tx, actor, &r, uploads, triage)
-	})
+	var err error
+	if s.cfg.NoStore {
+		stamp(&r, s.store.Now().UTC().Truncate(time.Microsecond))
+	} else {
+		err = s.write(ctx, func(ctx context.Context, tx *store.Tx) error {
+			return s.insert(ctx, tx, actor, &r, uploads, triage)
+		})
+	}
 	if err != nil || r.Anonymous {
 		return r, err
 	}
@@ -265,11 +275,7 @@ func phishingSource(in shieldwall.ReportInput, uploads []Upload) []byte {
 // its audit event; called inside a batch transaction.
 func (s *Service) insert(ctx context.Context, tx *store.Tx, actor shieldwall.Actor, r *shieldwall.Report, uploads []Upload, t *emailTriage) error {
 	// Everything derived is set afresh: a batch that rolls back runs this again.
-	r.ID = store.NewID()
-	r.Status = shieldwall.StatusNew
-	r.CreatedAt, r.UpdatedAt = tx.Now, tx.Now
-	r.Signals, r.Indicators, r.Attachments = []shieldwall.Signal{}, nil, nil
-	r.CampaignID, r.Simulation, r.Resolution = "", false, ""
+	stamp(r, tx.Now)
 	if t != nil {
 		if err := s.applyTriage(ctx, tx, r, t); err != nil {
 			return err
@@ -303,6 +309,15 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, actor shieldwall.Act
 		return err
 	}
 	return s.tellOfReport(ctx, tx, r)
+}
+
+// stamp sets what a new report derives rather than receives.
+func stamp(r *shieldwall.Report, now time.Time) {
+	r.ID = store.NewID()
+	r.Status = shieldwall.StatusNew
+	r.CreatedAt, r.UpdatedAt = now, now
+	r.Signals, r.Indicators, r.Attachments = []shieldwall.Signal{}, nil, nil
+	r.CampaignID, r.Simulation, r.Resolution = "", false, ""
 }
 
 // reportNewsWindow is how long like news folds into one unread notification.

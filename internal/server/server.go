@@ -58,6 +58,7 @@ type options struct {
 	holidays  []clocks.Date
 	triage    mailtriage.Options
 	noBatch   bool
+	noStore   bool
 	proxies   []netip.Prefix
 }
 
@@ -79,6 +80,10 @@ func WithTriage(t mailtriage.Options) Option { return func(o *options) { o.triag
 // WithNoBatch commits every report on its own; the intake benchmark's naive run.
 func WithNoBatch(noBatch bool) Option { return func(o *options) { o.noBatch = noBatch } }
 
+// WithNoStore answers reports without storing them: only the intake
+// benchmark's diagnostic run uses it (see intake.Config.NoStore).
+func WithNoStore(noStore bool) Option { return func(o *options) { o.noStore = noStore } }
+
 // New assembles the application over an open, current store. Close it to
 // flush what is queued.
 func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
@@ -87,7 +92,7 @@ func New(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 		f(&o)
 	}
 	s := &Server{Store: st, Accounts: accounts.New(st), Registry: prometheus.NewRegistry()}
-	s.Intake = intake.New(st, intake.Config{Triage: o.triage, NoBatch: o.noBatch})
+	s.Intake = intake.New(st, intake.Config{Triage: o.triage, NoBatch: o.noBatch, NoStore: o.noStore})
 	s.Response = response.New(st, response.Config{Playbooks: o.playbooks, Holidays: o.holidays})
 	s.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "shieldwall_build_info", Help: "Build version and database dialect."}, []string{"version", "dialect"})
