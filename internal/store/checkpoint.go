@@ -38,6 +38,7 @@ type checkpointer struct {
 	restarts   atomic.Int64  // how often it has; tests read it
 	stop       chan struct{}
 	done       sync.WaitGroup
+	closeOnce  sync.Once
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
@@ -100,9 +101,13 @@ func checkpoint(db *sql.DB, mode string) (int, error) {
 }
 
 // close stops the checkpointer; SQLite checkpoints what is left when the
-// last connection closes.
+// last connection closes. Closing twice is harmless, as for the store.
 func (c *checkpointer) close() error {
-	close(c.stop)
-	c.done.Wait()
-	return c.db.Close()
+	var err error
+	c.closeOnce.Do(func() {
+		close(c.stop)
+		c.done.Wait()
+		err = c.db.Close()
+	})
+	return err
 }
