@@ -165,6 +165,7 @@ func (b *Batcher) loop() {
 		last = len(batch)
 		start := time.Now()
 		b.commit(batch)
+		b.s.maintainLog() // after the changes are acknowledged
 		took := int64(time.Since(start))
 		b.busy.Add(took)
 		if took > b.longest.Load() {

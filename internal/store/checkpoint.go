@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,18 +79,42 @@ func (c *checkpointer) loop() {
 	}
 }
 
-// restartIfDue runs on the writer's connection after a commit: when the
-// log has grown long, it copies the rest and makes the next commit write
-// the log from its start.
+// restartWait bounds how long starting the log over may hold up the
+// writer while readers finish with the old log: a reader that takes
+// longer (a large export) makes the restart wait for a later commit,
+// rather than every write wait for the reader.
+const restartWait = 20 * time.Millisecond
+
+// restartIfDue runs on the writer's connection between transactions, once
+// their changes are acknowledged: when the log has grown long, it copies
+// the rest and makes the next commit write the log from its start.
 func (c *checkpointer) restartIfDue(w *sql.DB) {
 	if !c.restartDue.CompareAndSwap(true, false) {
 		return
 	}
-	if _, err := checkpoint(w, "RESTART"); err == nil {
-		c.restarts.Add(1)
-	} else {
-		c.restartDue.Store(true) // try again after the next commit
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := w.Conn(ctx) // the writer's one connection, for the three statements together
+	if err != nil {
+		c.restartDue.Store(true)
+		return
 	}
+	defer conn.Close()
+	var busy, frames, copied int
+	_, err = conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait.Milliseconds()))
+	if err == nil {
+		err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
+	}
+	if _, rerr := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds())); rerr != nil {
+		// The writer must not keep the short timeout: drop the connection,
+		// and database/sql opens a fresh one with the DSN's settings.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	if err != nil || busy != 0 {
+		c.restartDue.Store(true) // a reader held on: try again after a later commit
+		return
+	}
+	c.restarts.Add(1)
 }
 
 // checkpoint runs one checkpoint in mode on db and returns the log's length in pages.

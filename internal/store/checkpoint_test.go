@@ -81,3 +81,61 @@ func TestCheckpointerKeepsLogShort(t *testing.T) {
 		t.Errorf("%d writes before reopening, %d after; want the same, at least %d", written, after, commits)
 	}
 }
+
+// TestLogRestartWaitsForNoReader checks that a reader still on the old log
+// defers starting it over instead of holding up the writer, that the
+// writer gets its usual lock timeout back, and that the restart happens
+// once the reader is done.
+func TestLogRestartWaitsForNoReader(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{Path: filepath.Join(t.TempDir(), "reader.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	write := func() {
+		t.Helper()
+		if err := s.InTx(ctx, func(tx *Tx) error {
+			return tx.AppendAudit(ctx, shieldwall.SystemActor("test"), "test.write", "test", NewID(), "a write")
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write()
+	reader, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := reader.QueryRowContext(ctx, "SELECT count(*) FROM audit_events").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	write() // the log now holds a frame the reader does not see
+
+	s.checkpoints.restartDue.Store(true)
+	write()
+	if got := s.checkpoints.restarts.Load(); got != 0 {
+		t.Errorf("the log was started over %d times while a reader used it; want 0", got)
+	}
+	if !s.checkpoints.restartDue.Load() {
+		t.Error("the deferred restart was forgotten; want it tried after a later commit")
+	}
+	var timeout int
+	if err := s.write.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+		t.Fatal(err)
+	}
+	if want := int(busyTimeout.Milliseconds()); timeout != want {
+		t.Errorf("the writer waits %d ms for locks after a restart attempt; want %d", timeout, want)
+	}
+
+	if err := reader.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	write()
+	if got := s.checkpoints.restarts.Load(); got != 1 {
+		t.Errorf("after the reader finished, the log was started over %d times; want 1", got)
+	}
+}

@@ -47,6 +47,9 @@ type Store struct {
 	checkpoints *checkpointer // SQLite: copies the write-ahead log into the database (checkpoint.go)
 }
 
+// busyTimeout is how long a SQLite connection waits for a lock another holds.
+const busyTimeout = 10 * time.Second
+
 // Open opens the database without changing its schema.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{Now: time.Now, queued: make(chan struct{}, 1)}
@@ -71,7 +74,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, shieldwall.Errorf(shieldwall.EINVALID, "no database given: set --db or --database-url")
 		}
 		// synchronous(FULL): an acknowledged write survives power loss, not only a crash.
-		pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+		pragmas := fmt.Sprintf("_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)", busyTimeout.Milliseconds())
 		path := (&url.URL{Path: cfg.Path}).EscapedPath()
 		// _txlock=immediate takes the write lock at BEGIN, so a writer never
 		// fails half-way when a reader's snapshot is older.
@@ -274,7 +277,6 @@ func (tx *Tx) Commit() error {
 	}
 	if c := tx.s.checkpoints; c != nil {
 		c.committed()
-		c.restartIfDue(tx.s.write)
 	}
 	if tx.queued {
 		select {
@@ -298,7 +300,19 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.maintainLog()
+	return nil
+}
+
+// maintainLog starts SQLite's write-ahead log over when it has grown long
+// (see checkpoint.go). It runs after a commit, between transactions.
+func (s *Store) maintainLog() {
+	if s.checkpoints != nil {
+		s.checkpoints.restartIfDue(s.write)
+	}
 }
 
 // exec, queryRow and query first write the rows a batch deferred, so that
