@@ -22,8 +22,8 @@ import (
 // it only when it finds everything copied, which a busy writer rarely
 // does, so under steady writes the log would only grow. When it has grown
 // past walRestartFrames, the writer, between two transactions, runs a
-// restarting checkpoint itself: it holds the write lock already, and
-// copies only what the last passive checkpoint left, a few pages.
+// restarting checkpoint itself: being the only writer, it waits for no
+// other, and it copies only what the last passive checkpoint left.
 
 // checkpointEvery bounds how often the checkpointer runs while writes go on.
 const checkpointEvery = 200 * time.Millisecond

@@ -11,9 +11,9 @@ import (
 )
 
 // TestCheckpointerKeepsLogShort writes without pause and checks that no
-// commit checkpoints by itself, that the checkpointer starts the log over
-// once it passes walRestartFrames, so that the log stays short, and that
-// nothing written is lost.
+// commit checkpoints by itself, that the log is started over once it
+// passes walRestartFrames, so that it stays short, and that nothing
+// written is lost.
 func TestCheckpointerKeepsLogShort(t *testing.T) {
 	defer func(n int) { walRestartFrames = n }(walRestartFrames)
 	walRestartFrames = 64
