@@ -288,7 +288,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var smtpRecipients, ownDomains, simHeaders, simDomains listFlag
 	f.Var(&smtpRecipients, "smtp-recipient", "`address` the mailbox accepts, e.g. report-phishing@example.com (repeat or comma-separate; empty: any)")
 	f.Var(&ownDomains, "own-domains", "the organisation's own email `domains`, for spotting look-alike senders (comma-separated; --demo: northwind.example)")
-	f.Var(&simHeaders, "simulation-headers", "`headers` that mark your own phishing tests, \"Name\" or \"Name: value\" (comma-separated; X-Gophish-Contact is always recognised)")
+	f.Var(&simHeaders, "simulation-headers", "`headers` that mark your own phishing tests, \"Name\" or \"Name: value\" (comma-separated). X-Gophish-Contact counts\n"+
+		"with any value until you pin yours (\"X-Gophish-Contact: tests@example.com\"): a simulation is closed with thanks, so pin it\n"+
+		"lest an attacker copy the header")
 	f.Var(&simDomains, "simulation-domains", "sender `domains` of your phishing-test service (comma-separated)")
 	playbookDir := f.String("playbooks", "", "`folder` of extra playbook YAML files (id.yaml; one with a built-in id replaces it); all are validated at start")
 	var holidays listFlag

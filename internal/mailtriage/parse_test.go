@@ -423,6 +423,12 @@ func TestParse_Simulation(t *testing.T) {
 		want    bool
 	}{
 		{"GoPhishHeader", []string{"From: it@phish-test.example", "X-Gophish-Contact: security@acmecorp.com"}, Options{}, true},
+		{"GoPhishHeaderPinned", []string{"From: it@phish-test.example", "X-Gophish-Contact: Phishing-Tests@acmecorp.com"},
+			Options{SimulationHeaders: []string{"X-Gophish-Contact: phishing-tests@acmecorp.com"}}, true},
+		// Once the value is pinned, an attacker's copy of the header with
+		// another value does not turn a real attack into a test.
+		{"GoPhishHeaderOtherThanPinned", []string{"From: it@phish-test.example", "X-Gophish-Contact: help@attacker.example"},
+			Options{SimulationHeaders: []string{"X-Gophish-Contact: phishing-tests@acmecorp.com"}}, false},
 		{"ConfiguredHeaderPresent", []string{"From: it@x.example", "X-Sim-Campaign: 42"}, Options{SimulationHeaders: []string{"X-Sim-Campaign"}}, true},
 		{"ConfiguredHeaderValue", []string{"From: it@x.example", "X-Phish-Test: acme-2025"}, Options{SimulationHeaders: []string{"X-Phish-Test: ACME-2025"}}, true},
 		{"ConfiguredHeaderWrongValue", []string{"From: it@x.example", "X-Phish-Test: other"}, Options{SimulationHeaders: []string{"X-Phish-Test: acme-2025"}}, false},

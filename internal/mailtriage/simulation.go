@@ -13,12 +13,20 @@ const gophishHeader = "X-Gophish-Contact"
 // when the original carries a simulation header or comes from a simulation
 // domain. fields are the original's full header (nil for inline forwards,
 // whose headers are lost).
+//
+// A simulation is closed at once with thanks, so anyone who adds the
+// header to a real attack would have it waved through. GoPhish's header
+// therefore counts with any value only until the operator pins its value
+// (SimulationHeaders "X-Gophish-Contact: tests@example.com"); from then
+// on only that value does.
 func detectSimulation(m *Message, fields []field, opts Options) {
 	reason := ""
-	for _, f := range fields {
-		if equalFoldASCII(f.key, gophishHeader) {
-			reason = fmt.Sprintf("The message carries the %s header of a phishing simulation.", gophishHeader)
-			break
+	if !gophishPinned(opts) {
+		for _, f := range fields {
+			if equalFoldASCII(f.key, gophishHeader) {
+				reason = fmt.Sprintf("The message carries the %s header of a phishing simulation.", gophishHeader)
+				break
+			}
 		}
 	}
 	for _, s := range opts.SimulationHeaders {
@@ -49,4 +57,16 @@ func detectSimulation(m *Message, fields []field, opts Options) {
 		m.IsSimulation = true
 		m.SimulationReason = reason
 	}
+}
+
+// gophishPinned reports whether the operator named GoPhish's header among
+// SimulationHeaders with the value their simulations carry.
+func gophishPinned(opts Options) bool {
+	for _, s := range opts.SimulationHeaders {
+		name, value, hasValue := strings.Cut(s, ":")
+		if hasValue && strings.TrimSpace(value) != "" && equalFoldASCII(strings.TrimSpace(name), gophishHeader) {
+			return true
+		}
+	}
+	return false
 }
