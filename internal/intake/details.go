@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"encoding/json"
 	"sort"
 	"unicode/utf8"
 
@@ -64,30 +65,130 @@ func maxDetailText(name string) int {
 	return 2000
 }
 
-// checkDetails accepts only the kind's own questions, each a short string,
-// a number or true/false.
-func checkDetails(kind shieldwall.ReportKind, obj map[string]any) error {
-	allowed := allowedDetails[kind]
+// normaliseDetails checks a report's details — only the kind's own
+// questions, each a short string, a number or true/false — and returns
+// them in one canonical form: compact, keys sorted, each value written as
+// encoding/json writes it, so the same answers are always the same bytes.
+//
+// It reads the object into raw values rather than into map[string]any and
+// back: on the path of every report filed, that round trip cost some
+// thirty allocations. FuzzNormaliseDetails holds it to the round trip's
+// results, errors included.
+func normaliseDetails(kind shieldwall.ReportKind, raw json.RawMessage) (json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return nil, errDetailsNotObject
+	}
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
+	allowed := allowedDetails[kind]
+	out := make([]byte, 0, len(raw))
+	out = append(out, '{')
+	for i, k := range keys {
 		if !allowed[k] {
-			return shieldwall.FieldErrorf(shieldwall.EINVALID, "details."+k, "A %s report has no detail %q.", kind, k)
+			return nil, shieldwall.FieldErrorf(shieldwall.EINVALID, "details."+k, "A %s report has no detail %q.", kind, k)
 		}
-		switch v := obj[k].(type) {
-		case string:
-			if utf8.RuneCountInString(v) > maxDetailText(k) {
-				return shieldwall.FieldErrorf(shieldwall.EINVALID, "details."+k, "%q must be at most %d characters.", k, maxDetailText(k))
+		v, err := canonicalValue(k, obj[k])
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		// Allowed keys are plain ASCII names: quoting them needs no escapes.
+		out = append(out, '"')
+		out = append(out, k...)
+		out = append(out, '"', ':')
+		out = append(out, v...)
+	}
+	return append(out, '}'), nil
+}
+
+var errDetailsNotObject = shieldwall.FieldErrorf(shieldwall.EINVALID, "details", "The details must be a JSON object.")
+
+// canonicalValue checks one answer and returns it as encoding/json would
+// write the value it decodes to. Most answers are written that way
+// already and are kept as they came; the rest are decoded and written
+// again.
+func canonicalValue(key string, v json.RawMessage) ([]byte, error) {
+	switch v[0] {
+	case '"':
+		if inner := v[1 : len(v)-1]; plainJSONString(inner) {
+			if utf8.RuneCount(inner) > maxDetailText(key) {
+				return nil, detailTooLong(key)
 			}
-		case float64, bool, nil:
-		default:
-			return shieldwall.FieldErrorf(shieldwall.EINVALID, "details."+k, "%q must be text, a number or true/false.", k)
+			return v, nil
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return nil, errDetailsNotObject
+		}
+		if utf8.RuneCountInString(s) > maxDetailText(key) {
+			return nil, detailTooLong(key)
+		}
+		return json.Marshal(s)
+	case 't', 'f', 'n':
+		return v, nil // true, false, null: already canonical
+	case '{', '[':
+		return nil, shieldwall.FieldErrorf(shieldwall.EINVALID, "details."+key, "%q must be text, a number or true/false.", key)
+	}
+	if plainJSONInteger(v) {
+		return v, nil
+	}
+	var f float64
+	if err := json.Unmarshal(v, &f); err != nil {
+		return nil, errDetailsNotObject // out of float64's range, as the round trip refused it
+	}
+	return json.Marshal(f)
+}
+
+func detailTooLong(key string) error {
+	return shieldwall.FieldErrorf(shieldwall.EINVALID, "details."+key, "%q must be at most %d characters.", key, maxDetailText(key))
+}
+
+// plainJSONString reports whether the inside of a JSON string literal is
+// exactly what encoding/json writes for it: valid UTF-8 with no escapes,
+// and none of the characters it escapes (<, >, &, U+2028, U+2029).
+func plainJSONString(b []byte) bool {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c == '\\' || c == '<' || c == '>' || c == '&' || c < 0x20 {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// plainJSONInteger reports whether a JSON number is an integer written as
+// encoding/json writes the float64 it decodes to: no sign but minus, no
+// leading zero, no fraction or exponent, and few enough digits (15) to be
+// exact in a float64.
+func plainJSONInteger(b []byte) bool {
+	digits := b
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || digits[0] == '0' && (len(digits) > 1 || len(b) > 1) {
+		return false // "0" alone is plain; "-0" and "007" are not
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // allowedDetails is DetailFields as a set per kind, built once rather than

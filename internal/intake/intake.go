@@ -185,16 +185,11 @@ func validate(in *shieldwall.ReportInput) error {
 		if len(in.Details) > MaxDetails {
 			return shieldwall.FieldErrorf(shieldwall.EINVALID, "details", "The details must be at most %d bytes.", MaxDetails)
 		}
-		var obj map[string]any
-		if err := json.Unmarshal(in.Details, &obj); err != nil || obj == nil {
-			return shieldwall.FieldErrorf(shieldwall.EINVALID, "details", "The details must be a JSON object.")
-		}
-		if err := checkDetails(in.Kind, obj); err != nil {
+		details, err := normaliseDetails(in.Kind, in.Details)
+		if err != nil {
 			return err
 		}
-		// Store the compact form: no whitespace games, same bytes for same content.
-		compact, _ := json.Marshal(obj)
-		in.Details = compact
+		in.Details = details
 	}
 	return nil
 }
