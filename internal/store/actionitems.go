@@ -133,17 +133,6 @@ func (s *Store) ListActionItems(ctx context.Context, f shieldwall.ActionItemFilt
 	rows, err := s.r().query(ctx, actionItemSelect+cond+
 		` ORDER BY CASE a.status WHEN 'open' THEN 0 ELSE 1 END, CASE a.due_on WHEN '' THEN 1 ELSE 0 END, a.due_on, a.created_at, a.id
 		LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list action items: %w", err)
-	}
-	defer rows.Close()
-	items := []shieldwall.ActionItem{}
-	for rows.Next() {
-		a, err := scanActionItem(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan action item: %w", err)
-		}
-		items = append(items, a)
-	}
-	return items, total, rows.Err()
+	items, err := collect(rows, err, "list action items", scanActionItem)
+	return items, total, err
 }

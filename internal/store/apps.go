@@ -60,17 +60,5 @@ func (s *Store) ListApps(ctx context.Context, status string) ([]shieldwall.App, 
 		cond, args = " WHERE status = ?", append(args, status)
 	}
 	rows, err := s.r().query(ctx, appSelect+cond+" ORDER BY lower(name) LIMIT 2000", args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list apps: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.App{}
-	for rows.Next() {
-		a, err := scanApp(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: scan app: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list apps", scanApp)
 }

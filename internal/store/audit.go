@@ -108,19 +108,8 @@ func (s *Store) ListAudit(ctx context.Context, f shieldwall.AuditFilter) ([]shie
 	}
 	rows, err := s.r().query(ctx, "SELECT "+auditColumns+" FROM audit_events WHERE "+where+
 		" ORDER BY seq DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list audit: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.AuditEvent{}
-	for rows.Next() {
-		ev, err := scanAudit(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan audit: %w", err)
-		}
-		out = append(out, ev)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, "list audit", scanAudit)
+	return out, total, err
 }
 
 // VerifyAudit walks the whole chain in order and returns the number of

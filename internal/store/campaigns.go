@@ -53,19 +53,11 @@ func (tx *Tx) CampaignCandidates(ctx context.Context, bandKeys []string) ([]Camp
 	}
 	rows, err := tx.query(ctx, `SELECT DISTINCT c.id, c.signature, c.decision, c.decision_note FROM campaign_bands b JOIN campaigns c ON c.id = b.campaign_id
 		WHERE b.band_key IN (`+ph+`) LIMIT 50`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: campaign candidates: %w", err)
-	}
-	defer rows.Close()
-	var out []CampaignCandidate
-	for rows.Next() {
+	return collect(rows, err, "campaign candidates", func(sc rowScanner) (CampaignCandidate, error) {
 		var c CampaignCandidate
-		if err := rows.Scan(&c.ID, &c.Signature, &c.Decision, &c.DecisionNote); err != nil {
-			return nil, fmt.Errorf("store: scan candidate: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&c.ID, &c.Signature, &c.Decision, &c.DecisionNote)
+		return c, err
+	})
 }
 
 // CreateCampaign inserts a campaign with its fingerprint, signature and band keys.
@@ -128,21 +120,15 @@ func (s *Store) FindCampaign(ctx context.Context, id string) (shieldwall.Campaig
 	rows, err := s.r().query(ctx, `SELECT COALESCE(r.department_id, ''), COALESCE(d.name, ''), COUNT(*)
 		FROM reports r LEFT JOIN departments d ON d.id = r.department_id
 		WHERE r.campaign_id = ? GROUP BY r.department_id, d.name ORDER BY COUNT(*) DESC, d.name`, id)
-	if err != nil {
-		return c, fmt.Errorf("store: campaign departments: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	c.Departments, err = collect(rows, err, "campaign departments", func(sc rowScanner) (shieldwall.DepartmentCount, error) {
 		var dc shieldwall.DepartmentCount
-		if err := rows.Scan(&dc.DepartmentID, &dc.DepartmentName, &dc.Count); err != nil {
-			return c, fmt.Errorf("store: scan department count: %w", err)
-		}
+		err := sc.Scan(&dc.DepartmentID, &dc.DepartmentName, &dc.Count)
 		if dc.DepartmentName == "" {
 			dc.DepartmentName = "Unknown"
 		}
-		c.Departments = append(c.Departments, dc)
-	}
-	return c, rows.Err()
+		return dc, err
+	})
+	return c, err
 }
 
 // CampaignFilter narrows a list of campaigns.
@@ -165,17 +151,6 @@ func (s *Store) ListCampaigns(ctx context.Context, f CampaignFilter) ([]shieldwa
 	}
 	rows, err := s.r().query(ctx, "SELECT "+campaignColumns+" FROM campaigns WHERE "+where+
 		" ORDER BY report_count DESC, last_reported_at DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list campaigns: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Campaign{}
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan campaign: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, "list campaigns", scanCampaign)
+	return out, total, err
 }

@@ -140,20 +140,8 @@ func (s *Store) ListControls(ctx context.Context, f shieldwall.ControlFilter) ([
 		return nil, 0, fmt.Errorf("store: count controls: %w", err)
 	}
 	rows, err := s.r().query(ctx, controlSelect+cond+" ORDER BY c.title, c.id LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	cs, err := collect(rows, err, "list controls", scanControl)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: list controls: %w", err)
-	}
-	cs := []shieldwall.Control{}
-	for rows.Next() {
-		c, err := scanControl(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("store: scan control: %w", err)
-		}
-		cs = append(cs, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	return cs, total, fillMappings(ctx, s.r(), cs)
@@ -179,35 +167,26 @@ func (s *Store) ComplianceFacts(ctx context.Context, today string) ([]ControlFac
 	rows, err := s.r().query(ctx, `SELECT c.id, c.title, c.owner_department_id, d.name, c.status, c.justification,
 		CASE WHEN EXISTS (SELECT 1 FROM evidence e WHERE e.control_id = c.id AND (e.valid_until = '' OR e.valid_until >= ?)) THEN 1 ELSE 0 END
 		FROM controls c JOIN departments d ON d.id = c.owner_department_id ORDER BY c.id`, today)
-	if err != nil {
-		return nil, nil, fmt.Errorf("store: control facts: %w", err)
-	}
-	var cs []ControlFact
-	for rows.Next() {
+	cs, err := collect(rows, err, "control facts", func(sc rowScanner) (ControlFact, error) {
 		var c ControlFact
 		var current int
-		if err := rows.Scan(&c.ID, &c.Title, &c.DepartmentID, &c.DepartmentName, &c.Status, &c.Justification, &current); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
+		err := sc.Scan(&c.ID, &c.Title, &c.DepartmentID, &c.DepartmentName, &c.Status, &c.Justification, &current)
 		c.CurrentEvidence = current == 1
-		cs = append(cs, c)
-	}
-	rows.Close()
-	rows, err = s.r().query(ctx, `SELECT control_id, framework_id, requirement_id FROM control_mappings`)
+		return c, err
+	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: mapping facts: %w", err)
+		return nil, nil, err
 	}
-	defer rows.Close()
-	var ms []MappingFact
-	for rows.Next() {
+	rows, err = s.r().query(ctx, `SELECT control_id, framework_id, requirement_id FROM control_mappings`)
+	ms, err := collect(rows, err, "mapping facts", func(sc rowScanner) (MappingFact, error) {
 		var m MappingFact
-		if err := rows.Scan(&m.ControlID, &m.FrameworkID, &m.RequirementID); err != nil {
-			return nil, nil, err
-		}
-		ms = append(ms, m)
+		err := sc.Scan(&m.ControlID, &m.FrameworkID, &m.RequirementID)
+		return m, err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return cs, ms, rows.Err()
+	return cs, ms, nil
 }
 
 // AddEvidence stores e (and data, for a file); e.ID and CreatedAt are filled in.
@@ -243,19 +222,7 @@ func scanEvidence(sc interface{ Scan(...any) error }) (shieldwall.Evidence, erro
 
 func (s *Store) listEvidence(ctx context.Context, cond string, args ...any) ([]shieldwall.Evidence, error) {
 	rows, err := s.r().query(ctx, evidenceSelect+cond, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list evidence: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Evidence{}
-	for rows.Next() {
-		e, err := scanEvidence(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: scan evidence: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "list evidence", scanEvidence)
 }
 
 // ListEvidence returns a control's evidence, newest first.
@@ -311,21 +278,13 @@ func (tx *Tx) SaveFramework(ctx context.Context, f *ImportedFramework) error {
 // ImportedFrameworks returns every imported framework.
 func (s *Store) ImportedFrameworks(ctx context.Context) ([]ImportedFramework, error) {
 	rows, err := s.r().query(ctx, `SELECT id, title, version, requirements, created_by, created_at FROM frameworks ORDER BY title, id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list frameworks: %w", err)
-	}
-	defer rows.Close()
-	var out []ImportedFramework
-	for rows.Next() {
+	return collect(rows, err, "list frameworks", func(sc rowScanner) (ImportedFramework, error) {
 		var f ImportedFramework
 		var c dbTime
-		if err := rows.Scan(&f.ID, &f.Title, &f.Version, &f.Requirements, &f.CreatedBy, &c); err != nil {
-			return nil, fmt.Errorf("store: scan framework: %w", err)
-		}
+		err := sc.Scan(&f.ID, &f.Title, &f.Version, &f.Requirements, &f.CreatedBy, &c)
 		f.CreatedAt = c.Time
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, err
+	})
 }
 
 // EvidenceToRemind returns evidence valid until before the given date whose
@@ -333,19 +292,7 @@ func (s *Store) ImportedFrameworks(ctx context.Context) ([]ImportedFramework, er
 func (tx *Tx) EvidenceToRemind(ctx context.Context, before string, limit int) ([]shieldwall.Evidence, error) {
 	rows, err := tx.query(ctx, evidenceSelect+` WHERE e.valid_until <> '' AND e.valid_until < ? AND e.reminded_at IS NULL
 		ORDER BY e.valid_until, e.id LIMIT ?`, before, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: evidence to remind: %w", err)
-	}
-	defer rows.Close()
-	var out []shieldwall.Evidence
-	for rows.Next() {
-		e, err := scanEvidence(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: scan evidence: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "evidence to remind", scanEvidence)
 }
 
 // MarkEvidenceReminded records that the owner of an evidence item was told.

@@ -341,19 +341,8 @@ func (s *Store) ListDeliveries(ctx context.Context, f shieldwall.DeliveryFilter)
 	}
 	rows, err := s.r().query(ctx, "SELECT "+deliveryColumns+" FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE "+where+
 		" ORDER BY d.created_at DESC, d.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list deliveries: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan delivery: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, "list deliveries", scanDelivery)
+	return out, total, err
 }
 
 // truncate keeps error texts short; a cut never splits a UTF-8 character.

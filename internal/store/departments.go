@@ -98,19 +98,8 @@ func (s *Store) ListDepartments(ctx context.Context, f shieldwall.DepartmentFilt
 	}
 	rows, err := s.r().query(ctx, "SELECT "+departmentColumns+" FROM departments d WHERE "+where+
 		" ORDER BY d.name LIMIT ? OFFSET ?", append(append([]any{true}, args...), f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list departments: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Department{}
-	for rows.Next() {
-		d, err := scanDepartment(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan department: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, "list departments", scanDepartment)
+	return out, total, err
 }
 
 // escapeLike makes s match literally inside a LIKE pattern that uses ESCAPE '\'.

@@ -22,19 +22,11 @@ func (s *Store) DigestSubscribers(ctx context.Context) ([]DigestSubscriber, erro
 	rows, err := s.r().query(ctx, `SELECT u.id, COALESCE(p.digest, ?), COALESCE(p.time_zone, ?) FROM users u
 		LEFT JOIN notification_preferences p ON p.user_id = u.id
 		WHERE u.active = ? AND COALESCE(p.digest, ?) <> 'none' ORDER BY u.id`, string(def.Digest), def.TimeZone, true, string(def.Digest))
-	if err != nil {
-		return nil, fmt.Errorf("store: digest subscribers: %w", err)
-	}
-	defer rows.Close()
-	var out []DigestSubscriber
-	for rows.Next() {
+	return collect(rows, err, "digest subscribers", func(sc rowScanner) (DigestSubscriber, error) {
 		var d DigestSubscriber
-		if err := rows.Scan(&d.UserID, &d.Digest, &d.TimeZone); err != nil {
-			return nil, fmt.Errorf("store: scan digest subscriber: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&d.UserID, &d.Digest, &d.TimeZone)
+		return d, err
+	})
 }
 
 // DigestsDone returns the (user, period) pairs done since from, as
@@ -78,19 +70,7 @@ func (tx *Tx) DigestItems(ctx context.Context, userID string, from, to time.Time
 		AND read_at IS NULL AND kind <> ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = n.id AND d.channel = 'email')
 		ORDER BY CASE urgency WHEN 'critical' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END, created_at DESC, id DESC`,
 		userID, at(from), at(to), shieldwall.NotifyDigest)
-	if err != nil {
-		return nil, fmt.Errorf("store: digest items: %w", err)
-	}
-	defer rows.Close()
-	var out []shieldwall.Notification
-	for rows.Next() {
-		n, err := scanNotification(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: scan notification: %w", err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "digest items", scanNotification)
 }
 
 // AddDigest writes a digest: a notification already marked read (it sums

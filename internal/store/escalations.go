@@ -33,23 +33,15 @@ type Escalation struct {
 // DueEscalations returns escalations not yet done whose timer has run out at now.
 func (s *Store) DueEscalations(ctx context.Context, now time.Time, limit int) ([]Escalation, error) {
 	rows, err := s.r().query(ctx, `SELECT id, chain, step, every_ms, due_at FROM escalations WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?`, at(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: due escalations: %w", err)
-	}
-	defer rows.Close()
-	var out []Escalation
-	for rows.Next() {
+	return collect(rows, err, "due escalations", func(sc rowScanner) (Escalation, error) {
 		var e Escalation
 		var chain string
 		var ms int64
 		var due dbTime
-		if err := rows.Scan(&e.ID, &chain, &e.Step, &ms, &due); err != nil {
-			return nil, fmt.Errorf("store: scan escalation: %w", err)
-		}
+		err := sc.Scan(&e.ID, &chain, &e.Step, &ms, &due)
 		e.Chain, e.Every, e.DueAt = splitWords(chain), time.Duration(ms)*time.Millisecond, due.Time
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	})
 }
 
 // ErrEscalationMoved means another worker or an acknowledgement got to the

@@ -39,21 +39,13 @@ func (tx *Tx) RemoveCommitteeMember(ctx context.Context, userID string) error {
 func (s *Store) ListCommitteeMembers(ctx context.Context) ([]shieldwall.CommitteeMember, error) {
 	rows, err := s.r().query(ctx, `SELECT m.user_id, u.name, u.email, m.department_id, d.name, m.created_at
 		FROM committee_members m JOIN users u ON u.id = m.user_id JOIN departments d ON d.id = m.department_id ORDER BY d.name, u.name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list committee: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.CommitteeMember{}
-	for rows.Next() {
+	return collect(rows, err, "list committee", func(sc rowScanner) (shieldwall.CommitteeMember, error) {
 		var m shieldwall.CommitteeMember
 		var c dbTime
-		if err := rows.Scan(&m.UserID, &m.UserName, &m.Email, &m.DepartmentID, &m.DepartmentName, &c); err != nil {
-			return nil, fmt.Errorf("store: scan committee member: %w", err)
-		}
+		err := sc.Scan(&m.UserID, &m.UserName, &m.Email, &m.DepartmentID, &m.DepartmentName, &c)
 		m.CreatedAt = c.Time
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	})
 }
 
 // IsCommitteeMember reports whether the user sits on the committee.
@@ -124,20 +116,16 @@ func findMeeting(ctx context.Context, q queryer, id string) (shieldwall.Meeting,
 		return m, fmt.Errorf("store: find meeting: %w", err)
 	}
 	rows, err := q.query(ctx, `SELECT id, title, notes, created_at FROM meeting_items WHERE meeting_id = ? ORDER BY created_at, id`, id)
-	if err != nil {
-		return m, fmt.Errorf("store: list meeting items: %w", err)
-	}
-	for rows.Next() {
+	m.Items, err = collect(rows, err, "list meeting items", func(sc rowScanner) (shieldwall.MeetingItem, error) {
 		var it shieldwall.MeetingItem
 		var c dbTime
-		if err := rows.Scan(&it.ID, &it.Title, &it.Notes, &c); err != nil {
-			rows.Close()
-			return m, err
-		}
+		err := sc.Scan(&it.ID, &it.Title, &it.Notes, &c)
 		it.CreatedAt = c.Time
-		m.Items = append(m.Items, it)
+		return it, err
+	})
+	if err != nil {
+		return m, err
 	}
-	rows.Close()
 	if m.Decisions, err = listDecisions(ctx, q, " WHERE d.meeting_id = ?", id); err != nil {
 		return m, err
 	}
@@ -152,19 +140,8 @@ func (s *Store) ListMeetings(ctx context.Context, p shieldwall.Page) ([]shieldwa
 		return nil, 0, fmt.Errorf("store: count meetings: %w", err)
 	}
 	rows, err := s.r().query(ctx, meetingSelect+" ORDER BY starts_at DESC, id DESC LIMIT ? OFFSET ?", p.Limit, p.Offset)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list meetings: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Meeting{}
-	for rows.Next() {
-		m, err := scanMeeting(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan meeting: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, "list meetings", scanMeeting)
+	return out, total, err
 }
 
 // PreviousMeetingStart returns when the latest meeting before t started;
@@ -202,21 +179,13 @@ func (tx *Tx) AddDecision(ctx context.Context, d *shieldwall.Decision) error {
 func listDecisions(ctx context.Context, q queryer, cond string, args ...any) ([]shieldwall.Decision, error) {
 	rows, err := q.query(ctx, `SELECT d.id, d.meeting_id, m.title, d.text, d.object_type, d.object_id, d.created_by, d.created_at
 		FROM decisions d JOIN meetings m ON m.id = d.meeting_id`+cond+` ORDER BY d.created_at DESC, d.id DESC LIMIT 1000`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list decisions: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Decision{}
-	for rows.Next() {
+	return collect(rows, err, "list decisions", func(sc rowScanner) (shieldwall.Decision, error) {
 		var d shieldwall.Decision
 		var c dbTime
-		if err := rows.Scan(&d.ID, &d.MeetingID, &d.MeetingTitle, &d.Text, &d.ObjectType, &d.ObjectID, &d.CreatedBy, &c); err != nil {
-			return nil, fmt.Errorf("store: scan decision: %w", err)
-		}
+		err := sc.Scan(&d.ID, &d.MeetingID, &d.MeetingTitle, &d.Text, &d.ObjectType, &d.ObjectID, &d.CreatedBy, &c)
 		d.CreatedAt = c.Time
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	})
 }
 
 // ListDecisions returns the decisions register, newest first; objectType
@@ -243,19 +212,11 @@ type AgendaRisk struct {
 func (s *Store) AgendaRisks(ctx context.Context, minScore int) ([]AgendaRisk, error) {
 	rows, err := s.r().query(ctx, `SELECT r.id, r.title, r.acceptance, d.name, r.score, r.created_at FROM risks r
 		JOIN departments d ON d.id = r.owner_department_id WHERE r.score >= ? OR r.acceptance = 'pending' ORDER BY r.score DESC, r.created_at LIMIT 500`, minScore)
-	if err != nil {
-		return nil, fmt.Errorf("store: agenda risks: %w", err)
-	}
-	defer rows.Close()
-	var out []AgendaRisk
-	for rows.Next() {
+	return collect(rows, err, "agenda risks", func(sc rowScanner) (AgendaRisk, error) {
 		var r AgendaRisk
 		var c dbTime
-		if err := rows.Scan(&r.ID, &r.Title, &r.Acceptance, &r.Department, &r.Score, &c); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&r.ID, &r.Title, &r.Acceptance, &r.Department, &r.Score, &c)
 		r.CreatedAt = c.Time
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }

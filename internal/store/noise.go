@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"time"
 )
@@ -29,21 +28,17 @@ func (s *Store) NotificationNoise(ctx context.Context, from time.Time) ([]NoiseR
 		LEFT JOIN users u ON u.department_id = d.id
 		LEFT JOIN notifications n ON n.user_id = u.id AND n.created_at >= ?
 		GROUP BY d.id, d.name, p.people`, true, at(from))
-	if err != nil {
-		return nil, fmt.Errorf("store: notification noise: %w", err)
-	}
-	defer rows.Close()
-	out := []NoiseRow{}
-	for rows.Next() {
+	out, err := collect(rows, err, "notification noise", func(sc rowScanner) (NoiseRow, error) {
 		var r NoiseRow
-		if err := rows.Scan(&r.DepartmentID, &r.DepartmentName, &r.People, &r.Critical, &r.Normal, &r.Low); err != nil {
-			return nil, fmt.Errorf("store: scan noise: %w", err)
-		}
-		out = append(out, r)
+		err := sc.Scan(&r.DepartmentID, &r.DepartmentName, &r.People, &r.Critical, &r.Normal, &r.Low)
+		return r, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	// Noisiest first: that is where to look.
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].Critical+out[i].Normal+out[i].Low > out[j].Critical+out[j].Normal+out[j].Low
 	})
-	return out, rows.Err()
+	return out, nil
 }

@@ -103,19 +103,8 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, f shieldwa
 	}
 	rows, err := s.r().query(ctx, "SELECT "+notificationColumns+" FROM notifications WHERE "+where+
 		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", userID, f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("store: list notifications: %w", err)
-	}
-	defer rows.Close()
-	items = []shieldwall.Notification{}
-	for rows.Next() {
-		n, err := scanNotification(rows)
-		if err != nil {
-			return nil, 0, 0, fmt.Errorf("store: scan notification: %w", err)
-		}
-		items = append(items, n)
-	}
-	return items, total, unread, rows.Err()
+	items, err = collect(rows, err, "list notifications", scanNotification)
+	return items, total, unread, err
 }
 
 // UnreadNotifications counts one person's unread notifications (the bell).
@@ -179,17 +168,5 @@ func (tx *Tx) CampaignReportersToResolve(ctx context.Context, campaignID string)
 	rows, err := tx.query(ctx, `SELECT DISTINCT reporter_id FROM reports
 		WHERE campaign_id = ? AND status IN ('new', 'triaging') AND reporter_id IS NOT NULL AND NOT anonymous
 		ORDER BY reporter_id`, campaignID)
-	if err != nil {
-		return nil, fmt.Errorf("store: campaign reporters: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: scan reporter: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "campaign reporters", scanString)
 }

@@ -169,20 +169,8 @@ func (s *Store) ListProjectReviews(ctx context.Context, f ReviewFilter) ([]shiel
 		return nil, 0, fmt.Errorf("store: count reviews: %w", err)
 	}
 	rows, err := s.r().query(ctx, reviewSelect+cond+" ORDER BY p.created_at DESC, p.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	out, err := collect(rows, err, "list reviews", scanReview)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: list reviews: %w", err)
-	}
-	out := []shieldwall.ProjectReview{}
-	for rows.Next() {
-		p, err := scanReview(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("store: scan review: %w", err)
-		}
-		out = append(out, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	return out, total, fillSignoffs(ctx, s.r(), out)

@@ -101,19 +101,11 @@ type ReceiptCandidate struct {
 // ReceiptCandidates returns the receipts with this selector hash (almost always one or none).
 func (s *Store) ReceiptCandidates(ctx context.Context, selectorHash string) ([]ReceiptCandidate, error) {
 	rows, err := s.r().query(ctx, `SELECT verifier, report_id FROM anonymous_receipts WHERE selector_hash = ? LIMIT 8`, selectorHash)
-	if err != nil {
-		return nil, fmt.Errorf("store: find receipt: %w", err)
-	}
-	defer rows.Close()
-	var out []ReceiptCandidate
-	for rows.Next() {
+	return collect(rows, err, "receipts", func(sc rowScanner) (ReceiptCandidate, error) {
 		var c ReceiptCandidate
-		if err := rows.Scan(&c.Verifier, &c.ReportID); err != nil {
-			return nil, fmt.Errorf("store: scan receipt: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&c.Verifier, &c.ReportID)
+		return c, err
+	})
 }
 
 const reportColumns = `r.id, r.kind, r.title, r.description, r.details, r.status, r.source,
@@ -126,7 +118,7 @@ const reportFrom = ` FROM reports r
 	LEFT JOIN users au ON au.id = r.assignee_id
 	LEFT JOIN departments d ON d.id = r.department_id`
 
-func scanReport(sc interface{ Scan(...any) error }) (shieldwall.Report, error) {
+func scanReport(sc rowScanner) (shieldwall.Report, error) {
 	var r shieldwall.Report
 	var details, verdict string
 	var c, u dbTime
@@ -165,50 +157,41 @@ func findReport(ctx context.Context, q queryer, id string) (shieldwall.Report, e
 	} else if err != nil {
 		return r, fmt.Errorf("store: find report: %w", err)
 	}
-	r.Indicators, r.Attachments, r.Messages = []shieldwall.Indicator{}, []shieldwall.Attachment{}, []shieldwall.Message{}
 	rows, err := q.query(ctx, `SELECT type, value, note FROM report_indicators WHERE report_id = ? ORDER BY type, value`, id)
-	if err != nil {
-		return r, fmt.Errorf("store: read indicators: %w", err)
+	if r.Indicators, err = collect(rows, err, "indicators", scanIndicator); err != nil {
+		return r, err
 	}
-	for rows.Next() {
-		var in shieldwall.Indicator
-		if err := rows.Scan(&in.Type, &in.Value, &in.Note); err != nil {
-			rows.Close()
-			return r, fmt.Errorf("store: scan indicator: %w", err)
-		}
-		r.Indicators = append(r.Indicators, in)
-	}
-	rows.Close()
 	rows, err = q.query(ctx, `SELECT id, filename, content_type, size, sha256, created_at FROM report_attachments WHERE report_id = ? ORDER BY created_at, id`, id)
-	if err != nil {
-		return r, fmt.Errorf("store: read attachments: %w", err)
+	if r.Attachments, err = collect(rows, err, "attachments", scanAttachment); err != nil {
+		return r, err
 	}
-	for rows.Next() {
-		var a shieldwall.Attachment
-		var c dbTime
-		if err := rows.Scan(&a.ID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &c); err != nil {
-			rows.Close()
-			return r, fmt.Errorf("store: scan attachment: %w", err)
-		}
-		a.CreatedAt = c.Time
-		r.Attachments = append(r.Attachments, a)
-	}
-	rows.Close()
 	rows, err = q.query(ctx, `SELECT id, author, COALESCE(author_id, ''), body, created_at FROM report_messages WHERE report_id = ? ORDER BY created_at, id`, id)
-	if err != nil {
-		return r, fmt.Errorf("store: read messages: %w", err)
+	if r.Messages, err = collect(rows, err, "messages", scanMessage); err != nil {
+		return r, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var m shieldwall.Message
-		var c dbTime
-		if err := rows.Scan(&m.ID, &m.Author, &m.AuthorID, &m.Body, &c); err != nil {
-			return r, fmt.Errorf("store: scan message: %w", err)
-		}
-		m.CreatedAt = c.Time
-		r.Messages = append(r.Messages, m)
-	}
-	return r, rows.Err()
+	return r, nil
+}
+
+func scanIndicator(sc rowScanner) (shieldwall.Indicator, error) {
+	var in shieldwall.Indicator
+	err := sc.Scan(&in.Type, &in.Value, &in.Note)
+	return in, err
+}
+
+func scanAttachment(sc rowScanner) (shieldwall.Attachment, error) {
+	var a shieldwall.Attachment
+	var c dbTime
+	err := sc.Scan(&a.ID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &c)
+	a.CreatedAt = c.Time
+	return a, err
+}
+
+func scanMessage(sc rowScanner) (shieldwall.Message, error) {
+	var m shieldwall.Message
+	var c dbTime
+	err := sc.Scan(&m.ID, &m.Author, &m.AuthorID, &m.Body, &c)
+	m.CreatedAt = c.Time
+	return m, err
 }
 
 // ReportVisibility limits which reports a list may contain: all, or those
@@ -247,19 +230,8 @@ func (s *Store) ListReports(ctx context.Context, f shieldwall.ReportFilter, vis 
 	}
 	rows, err := s.r().query(ctx, "SELECT "+reportColumns+reportFrom+" WHERE "+where+
 		" ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list reports: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Report{}
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan report: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, "list reports", scanReport)
+	return out, total, err
 }
 
 // UpdateReport writes a report's triage fields: status, assignee, campaign,

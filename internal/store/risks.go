@@ -219,20 +219,8 @@ func (s *Store) ListRisks(ctx context.Context, f shieldwall.RiskFilter) ([]shiel
 		return nil, 0, fmt.Errorf("store: count risks: %w", err)
 	}
 	rows, err := s.r().query(ctx, riskSelect+cond+" ORDER BY r.score DESC, r.created_at, r.id LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	risks, err := collect(rows, err, "list risks", scanRisk)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: list risks: %w", err)
-	}
-	risks := []shieldwall.Risk{}
-	for rows.Next() {
-		r, err := scanRisk(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("store: scan risk: %w", err)
-		}
-		risks = append(risks, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	return risks, total, fillRisks(ctx, s.r(), risks)

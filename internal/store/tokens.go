@@ -67,20 +67,12 @@ func (s *Store) TokenUser(ctx context.Context, hash string) (shieldwall.APIToken
 func (s *Store) ListTokens(ctx context.Context, userID string) ([]shieldwall.APIToken, error) {
 	rows, err := s.r().query(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at
 		FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: list tokens: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.APIToken{}
-	for rows.Next() {
+	return collect(rows, err, "list tokens", func(sc rowScanner) (shieldwall.APIToken, error) {
 		var t shieldwall.APIToken
 		var c dbTime
 		var used, revoked nullTime
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &c, &used, &revoked); err != nil {
-			return nil, fmt.Errorf("store: scan token: %w", err)
-		}
+		err := sc.Scan(&t.ID, &t.UserID, &t.Name, &c, &used, &revoked)
 		t.CreatedAt, t.LastUsedAt, t.RevokedAt = c.Time, used.ptr(), revoked.ptr()
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, err
+	})
 }

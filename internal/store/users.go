@@ -132,19 +132,8 @@ func (s *Store) ListUsers(ctx context.Context, f shieldwall.UserFilter) ([]shiel
 	}
 	rows, err := s.r().query(ctx, "SELECT "+userColumns+userFrom+" WHERE "+where+
 		" ORDER BY u.name, u.id LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list users: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: scan user: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, err, "list users", scanUser)
+	return out, total, err
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -82,46 +82,26 @@ func (s *Store) listWebhooks(ctx context.Context, where string, args ...any) ([]
 		FROM webhooks w LEFT JOIN deliveries d ON d.webhook_id = w.id WHERE `+where+`
 		GROUP BY w.id, w.url, w.format, w.min_urgency, w.events, w.created_by, w.created_at, w.disabled_at, w.disabled_reason
 		ORDER BY w.created_at, w.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list webhooks: %w", err)
-	}
-	defer rows.Close()
-	out := []shieldwall.Webhook{}
-	for rows.Next() {
+	return collect(rows, err, "list webhooks", func(sc rowScanner) (shieldwall.Webhook, error) {
 		var w shieldwall.Webhook
 		var events string
 		var created dbTime
 		var disabled nullTime
-		if err := rows.Scan(&w.ID, &w.URL, &w.Format, &w.MinUrgency, &events, &w.Secret, &w.CreatedBy, &created, &disabled, &w.DisabledReason,
-			&w.Pending, &w.Delivered, &w.Dead); err != nil {
-			return nil, fmt.Errorf("store: scan webhook: %w", err)
-		}
+		err := sc.Scan(&w.ID, &w.URL, &w.Format, &w.MinUrgency, &events, &w.Secret, &w.CreatedBy, &created, &disabled, &w.DisabledReason,
+			&w.Pending, &w.Delivered, &w.Dead)
 		w.Events, w.CreatedAt, w.DisabledAt = splitWords(events), created.Time, disabled.ptr()
 		if w.Events == nil {
 			w.Events = []string{}
 		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+		return w, err
+	})
 }
 
 // activeWebhooks returns the webhooks that are switched on, as this
 // transaction sees them.
 func (tx *Tx) activeWebhooks(ctx context.Context) ([]shieldwall.Webhook, error) {
 	rows, err := tx.query(ctx, "SELECT "+webhookColumns+" FROM webhooks WHERE disabled_at IS NULL ORDER BY created_at, id")
-	if err != nil {
-		return nil, fmt.Errorf("store: active webhooks: %w", err)
-	}
-	defer rows.Close()
-	var out []shieldwall.Webhook
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: scan webhook: %w", err)
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "active webhooks", scanWebhook)
 }
 
 // NotificationPreferences returns a person's preferences, or the defaults
