@@ -187,6 +187,7 @@ var notices = map[string]string{
 	"preferences-saved":   "Your notification settings were saved.",
 	"webhook-deleted":     "The webhook was removed with its deliveries.",
 	"delivery-retried":    "The message is queued again, with the same message id.",
+	"settings-saved":      "The governance settings were saved. They apply from now on.",
 }
 
 // withNotice adds ?notice=key to a local URL.
