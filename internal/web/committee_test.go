@@ -67,3 +67,56 @@ func TestCommitteeMeeting(t *testing.T) {
 		wantStatus(t, member.get(page), http.StatusForbidden)
 	})
 }
+
+// TestMeetingTimesInViewerZone: someone who chose Europe/Berlin schedules a
+// meeting at 10:00 their time and sees it at 10:00 CET on the list and the
+// meeting page; a colleague without a chosen zone sees 09:00 UTC; the .ics
+// stays in UTC for everyone's calendar.
+func TestMeetingTimesInViewerZone(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		a := newApp(t, st)
+		a.mustDepartment("Security", "")
+		sec := a.mustUser("sec@example.com", "Sam Security", shieldwall.RoleSecurity, "Security", testPassword)
+		a.mustUser("admin@example.com", "Ada Admin", shieldwall.RoleAdmin, "Security", testPassword)
+		berlin := shieldwall.DefaultPreferences(sec.ID)
+		berlin.TimeZone = "Europe/Berlin"
+		if err := st.InTx(t.Context(), func(tx *store.Tx) error { return tx.SetNotificationPreferences(t.Context(), &berlin) }); err != nil {
+			t.Fatal(err)
+		}
+
+		c := a.signedIn("sec@example.com")
+		wantBody(t, c.get("/committee"), "Starts (Europe/Berlin time)")
+		// A fixed winter date: Berlin is UTC+1 (CET) then.
+		r := c.postForm("/committee", "/committee/meetings", url.Values{"title": {"Winter committee"}, "starts_at": {"2027-01-12T10:00"}, "duration_minutes": {"60"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("schedule: %d %s", r.StatusCode, excerpt(mainOf(r.body)))
+		}
+		page, _, _ := strings.Cut(r.Header.Get("Location"), "?")
+		id := strings.TrimPrefix(page, "/committee/meetings/")
+		m, err := govern.New(st).GetMeeting(t.Context(), actorOf(sec), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2027, 1, 12, 9, 0, 0, 0, time.UTC); !m.StartsAt.Equal(want) {
+			t.Errorf("10:00 in Berlin stored as %s; want %s", m.StartsAt.UTC(), want)
+		}
+
+		for _, p := range []string{page, "/committee"} {
+			body := mainOf(c.get(p).body)
+			if !strings.Contains(body, "12 Jan 2027, 10:00 CET") || strings.Contains(body, "09:00 UTC") {
+				t.Errorf("%s shows the meeting in UTC, or not at 10:00 CET, to a viewer in Europe/Berlin:\n%s", p, excerpt(body))
+			}
+		}
+		if body := mainOf(c.get(page).body); !strings.Contains(body, "12 Jan 2027, 11:00 CET") {
+			t.Errorf("the meeting's end is not shown at 11:00 CET:\n%s", excerpt(body))
+		}
+
+		admin := a.signedIn("admin@example.com")
+		if body := mainOf(admin.get(page).body); !strings.Contains(body, "12 Jan 2027, 09:00 UTC") {
+			t.Errorf("a viewer with no zone chosen does not see the meeting at 09:00 UTC:\n%s", excerpt(body))
+		}
+		ics := c.get("/api/v1/meetings/" + id + "/meeting.ics")
+		wantStatus(t, ics, http.StatusOK)
+		wantBody(t, ics, "DTSTART:20270112T090000Z\r\n")
+	})
+}

@@ -57,14 +57,18 @@ type committeePage struct {
 	CanManage bool
 	CanSeat   bool
 	People    []option
+	// Zone is the viewer's time zone (viewerLocation): meetings show in it,
+	// and the scheduling form reads its time in it.
+	Zone *time.Location
 }
 
 // meetingTimeLayout is how the datetime-local input sends a time; the
-// form says the time is UTC.
+// form names the viewer's zone the time is in.
 const meetingTimeLayout = "2006-01-02T15:04"
 
 func (h *Handler) handleCommittee(w http.ResponseWriter, r *http.Request) {
-	next := time.Now().UTC().AddDate(0, 0, 7).Truncate(time.Hour)
+	loc := h.viewerLocation(r.Context(), httpx.ActorFrom(r).UserID)
+	next := time.Now().In(loc).AddDate(0, 0, 7).Truncate(time.Hour)
 	h.renderCommittee(w, r, http.StatusOK, newForm(url.Values{"starts_at": {next.Format(meetingTimeLayout)}, "duration_minutes": {"60"}, "title": {"Security committee"}}), newForm(nil))
 }
 
@@ -95,7 +99,7 @@ func (h *Handler) renderCommittee(w http.ResponseWriter, r *http.Request, status
 	}
 	p := committeePage{shell: h.shell(r, "Security committee"), Members: members, Meetings: meetings, Pager: newPager(r.URL, total, page, len(meetings), ""),
 		Decisions: decisions, New: nf, Member: mf, CanManage: policy.Can(actor, policy.CommitteeManage, nil),
-		CanSeat: actor.Role == shieldwall.RoleAdmin || actor.Role == shieldwall.RoleSecurity}
+		CanSeat: actor.Role == shieldwall.RoleAdmin || actor.Role == shieldwall.RoleSecurity, Zone: h.viewerLocation(ctx, actor.UserID)}
 	if p.CanSeat {
 		users, _, err := h.acc.Store().ListUsers(ctx, shieldwall.UserFilter{Role: shieldwall.RoleChampion, Page: shieldwall.Page{Limit: shieldwall.MaxLimit}})
 		if err != nil {
@@ -133,7 +137,8 @@ func (h *Handler) handleMeetingCreate(w http.ResponseWriter, r *http.Request) {
 	v := r.PostForm
 	in := shieldwall.MeetingInput{Title: formStr(v, "title"), Location: formStr(v, "location"), DurationMinutes: formInt(v, "duration_minutes")}
 	var err error
-	if t, perr := time.Parse(meetingTimeLayout, v.Get("starts_at")); perr == nil {
+	loc := h.viewerLocation(r.Context(), httpx.ActorFrom(r).UserID)
+	if t, perr := time.ParseInLocation(meetingTimeLayout, strings.TrimSpace(v.Get("starts_at")), loc); perr == nil {
 		in.StartsAt = &t
 	} else {
 		err = shieldwall.FieldErrorf(shieldwall.EINVALID, "starts_at", "Please give the date and time the meeting starts.")
@@ -165,6 +170,7 @@ type meetingPage struct {
 	CanManage bool
 	About     []option
 	Depts     []option
+	Zone      *time.Location // the viewer's (viewerLocation); the .ics stays in UTC
 }
 
 func (h *Handler) handleMeeting(w http.ResponseWriter, r *http.Request) {
@@ -197,7 +203,7 @@ func (h *Handler) renderMeeting(w http.ResponseWriter, r *http.Request, status i
 	p := meetingPage{shell: h.shell(r, m.Title), Meeting: m, Ends: m.StartsAt.Add(time.Duration(m.DurationMinutes) * time.Minute),
 		Item: get("item", nil), Minutes: get("minutes", url.Values{"minutes": {m.Minutes}}), Decision: get("decision", nil),
 		Action: get("action", url.Values{"due_on": {m.StartsAt.AddDate(0, 0, 30).Format(time.DateOnly)}}), CanManage: policy.Can(actor, policy.CommitteeManage, nil),
-		Depts: depts, About: []option{{Label: "Nothing in particular"}}}
+		Depts: depts, About: []option{{Label: "Nothing in particular"}}, Zone: h.viewerLocation(r.Context(), actor.UserID)}
 	seen := map[string]bool{}
 	for _, s := range m.Agenda {
 		for _, it := range s.Items {

@@ -22,6 +22,7 @@ func (h *Handler) registerGovern(rt *httpx.Router) {
 	rt.Page("POST /risks/{id}/impacts", policy.RiskImpactEdit, h.handleRiskImpact)
 	rt.Page("POST /risks/{id}/acceptance", policy.RiskAccept, h.handleRiskAcceptance)
 	h.registerControls(rt)
+	h.registerGovernSettings(rt)
 }
 
 // heatSVG is the heat map drawn as SVG on the server: 5×5 cells coloured by
@@ -86,6 +87,7 @@ type risksPage struct {
 	Treatments  []option
 	Scores      []option
 	Open        bool // the new-risk form is open (after an error)
+	CanSettings bool // the viewer may change the appetite on /governance/settings
 }
 
 func scoreOptions(first string) []option {
@@ -175,7 +177,7 @@ func (h *Handler) renderRisks(w http.ResponseWriter, r *http.Request, status int
 		Pager: newPager(r.URL, l.Total, page, len(l.Items), ""), Heat: newHeatSVG(l.HeatMap, scope), Scope: scope,
 		Departments: depOpts, WholeView: policy.SeesWholeRegister(actor), CanCreate: policy.Can(actor, policy.RiskCreate, nil),
 		Appetite: l.Appetite, Categories: valueOptions(govern.CategoryNames), Treatments: valueOptions(shieldwall.RiskTreatments),
-		Scores: scoreOptions(""), Open: nf.Failed(),
+		Scores: scoreOptions(""), Open: nf.Failed(), CanSettings: policy.Can(actor, policy.GovernSettings, nil),
 	})
 }
 

@@ -50,6 +50,7 @@ func funcs(a *assets) template.FuncMap {
 	return template.FuncMap{
 		"static":    a.url,
 		"when":      formatTime,
+		"whenIn":    formatTimeIn,
 		"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"roleLabel": func(r shieldwall.Role) string { return roleLabels[r] },
 		"csrfField": func() string { return httpx.CSRFField },
@@ -103,13 +104,20 @@ func funcs(a *assets) template.FuncMap {
 	}
 }
 
-// formatTime shows a time as "27 Nov 2026, 18:40 UTC". Viewers' own time
-// zones arrive with user preferences; until then the zone is always named.
-func formatTime(t time.Time) string {
+// formatTime shows a time as "27 Nov 2026, 18:40 UTC", for pages that do
+// not yet look up the viewer's zone; the zone is always named.
+func formatTime(t time.Time) string { return formatTimeIn(t, time.UTC) }
+
+// formatTimeIn shows a time in loc (see viewerLocation) as
+// "27 Nov 2026, 19:40 CET", the zone named.
+func formatTimeIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2 Jan 2006, 15:04 MST")
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2 Jan 2006, 15:04 MST")
 }
 
 // shell is what the layout needs on every page; page data embeds it.
@@ -187,6 +195,7 @@ var notices = map[string]string{
 	"preferences-saved":   "Your notification settings were saved.",
 	"webhook-deleted":     "The webhook was removed with its deliveries.",
 	"delivery-retried":    "The message is queued again, with the same message id.",
+	"settings-saved":      "The governance settings were saved. They apply from now on.",
 }
 
 // withNotice adds ?notice=key to a local URL.
