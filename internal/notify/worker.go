@@ -245,8 +245,8 @@ func (w *Worker) attempt(ctx context.Context, j store.DeliveryJob) (o store.Deli
 // tells every administrator, in one audited transaction.
 func (w *Worker) disableWebhook(ctx context.Context, j store.DeliveryJob, reason string) error {
 	return w.st.InTx(ctx, func(tx *store.Tx) error {
-		admins, err := tx.DisableWebhook(ctx, j.WebhookID, reason)
-		if err != nil || admins == nil {
+		disabled, admins, err := tx.DisableWebhook(ctx, j.WebhookID, reason)
+		if err != nil || !disabled {
 			return err
 		}
 		if err := tx.AppendAudit(ctx, shieldwall.Actor{System: true, Name: "delivery"}, "webhook.disable", "webhook", j.WebhookID,

@@ -190,6 +190,42 @@ func TestWebhookDelivery(t *testing.T) {
 	})
 }
 
+// TestGoneWithoutAdministrators checks that a webhook switched off after a
+// 410 is in the audit log even when no administrator is left to tell.
+func TestGoneWithoutAdministrators(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, st *store.Store) {
+		c := newClock()
+		useClock(st, c)
+		p := mustPeople(t, st)
+		noEmail(t, st, p.alice.ID)
+		p.admin.Active = false
+		mustInTx(t, st, func(tx *store.Tx) error { return tx.UpdateUser(t.Context(), &p.admin) })
+		rcv := newReceiver(t)
+		rcv.answer(http.StatusGone, "")
+		hook := mustWebhook(t, st, shieldwall.WebhookInput{URL: rcv.URL, MinUrgency: shieldwall.UrgencyLow})
+		notifyUser(t, st, shieldwall.Notification{UserID: p.alice.ID, Urgency: shieldwall.UrgencyNormal})
+		if _, err := notify.NewWorker(st, notify.WorkerConfig{Now: c.Now}).RunOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.FindWebhook(t.Context(), hook.ID); err != nil || got.DisabledAt == nil {
+			t.Fatalf("webhook = %+v, %v; want disabled for 410", got, err)
+		}
+		events, _, err := st.ListAudit(t.Context(), shieldwall.AuditFilter{ObjectType: "webhook", ObjectID: hook.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var disables int
+		for _, e := range events {
+			if e.Action == "webhook.disable" {
+				disables++
+			}
+		}
+		if disables != 1 {
+			t.Errorf("audit events of the webhook = %+v; want one webhook.disable", events)
+		}
+	})
+}
+
 func TestClaimLease(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, st *store.Store) {
 		c := newClock()

@@ -252,32 +252,24 @@ func (s *Store) RecordDeliveries(ctx context.Context, jobs []DeliveryJob, outcom
 // DisableWebhook switches a webhook off after its receiver answered 410
 // Gone, dead-letters what was still waiting for it (visible, and resendable
 // once the receiver is back) and returns the administrators to tell.
-func (tx *Tx) DisableWebhook(ctx context.Context, id, reason string) (admins []string, err error) {
+// disabled is false when there was nothing to do: the webhook was already
+// off (another worker saw the 410 too) or is gone.
+func (tx *Tx) DisableWebhook(ctx context.Context, id, reason string) (disabled bool, admins []string, err error) {
 	tx.outbox = nil
 	res, err := tx.exec(ctx, `UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL`, at(tx.Now), reason, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: disable webhook: %w", err)
+		return false, nil, fmt.Errorf("store: disable webhook: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, nil // already disabled (another worker saw the 410 too) or deleted
+		return false, nil, nil
 	}
 	if _, err := tx.exec(ctx, `UPDATE deliveries SET status = 'dead', lease_until = NULL, last_error = ? WHERE webhook_id = ? AND status = 'pending'`,
 		"webhook disabled: "+reason, id); err != nil {
-		return nil, fmt.Errorf("store: dead-letter deliveries: %w", err)
+		return false, nil, fmt.Errorf("store: dead-letter deliveries: %w", err)
 	}
 	rows, err := tx.query(ctx, `SELECT id FROM users WHERE role = 'admin' AND active = ? ORDER BY id`, true)
-	if err != nil {
-		return nil, fmt.Errorf("store: list administrators: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var uid string
-		if err := rows.Scan(&uid); err != nil {
-			return nil, err
-		}
-		admins = append(admins, uid)
-	}
-	return admins, rows.Err()
+	admins, err = collect(rows, err, "administrators", scanString)
+	return err == nil, admins, err
 }
 
 // RetryDelivery puts a dead or skipped delivery back in the queue, due now,
