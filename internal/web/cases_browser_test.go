@@ -9,6 +9,7 @@ import (
 
 	"github.com/shieldwall/shieldwall"
 	resp "github.com/shieldwall/shieldwall/internal/response"
+	"github.com/shieldwall/shieldwall/internal/store"
 	"github.com/shieldwall/shieldwall/internal/testdb"
 )
 
@@ -19,9 +20,20 @@ func TestBrowserCaseTimelineIsLive(t *testing.T) {
 	chromiumPath(t)
 	for _, dialect := range testdb.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
-			a := newApp(t, testdb.Open(t, dialect))
+			st := testdb.Open(t, dialect)
+			a := newApp(t, st)
 			o := newResponders(a)
 			ctx := t.Context()
+			// Sam reads times in Berlin's zone, live entries included.
+			berlin := shieldwall.DefaultPreferences(o.sam.ID)
+			berlin.TimeZone = "Europe/Berlin"
+			if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.SetNotificationPreferences(ctx, &berlin) }); err != nil {
+				t.Fatal(err)
+			}
+			berlinLoc, err := time.LoadLocation("Europe/Berlin")
+			if err != nil {
+				t.Fatal(err)
+			}
 			if _, err := a.srv.Response.SetDuty(ctx, actorOf(o.sam), "legal", "legal-counsel", resp.DutyInput{UserID: o.cal.ID}); err != nil {
 				t.Fatal(err)
 			}
@@ -67,6 +79,10 @@ func TestBrowserCaseTimelineIsLive(t *testing.T) {
 				if !strings.Contains(first, want) {
 					t.Errorf("live entry lacks %q: %q", want, first)
 				}
+			}
+			entry := run(b, "read the new entry's markup", chromedp.OuterHTML(chromedp.CSS("#timeline-list > li:first-child")))
+			if n := wantTimesIn(t, "the live entry", entry, berlinLoc, "CET", "CEST"); n != 1 {
+				t.Errorf("the live entry shows %d times; want 1: %s", n, entry)
 			}
 			b.checkAccessibility("case page with a live entry")
 

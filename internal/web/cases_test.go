@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shieldwall/shieldwall"
 	resp "github.com/shieldwall/shieldwall/internal/response"
@@ -133,9 +134,18 @@ func TestCasePagesPersonalDataBreachWalk(t *testing.T) {
 		if err := st.InTx(t.Context(), func(tx *store.Tx) error { return tx.SetNotificationPreferences(t.Context(), &berlin) }); err != nil {
 			t.Fatal(err)
 		}
-		if zoned := cal.get("/cases/" + id); !regexp.MustCompile(`in \d+ h \([A-Z][a-z]{2} \d\d:\d\d CES?T\)`).MatchString(zoned.body) {
+		zoned := cal.get("/cases/" + id)
+		if !regexp.MustCompile(`in \d+ h \([A-Z][a-z]{2} \d\d:\d\d CES?T\)`).MatchString(zoned.body) {
 			t.Errorf("the counsel chose Europe/Berlin; no deadline in CET/CEST:\n%s", excerpt(zoned.body))
 		}
+		// Every other time on the page too: the case's, the timeline's
+		// (a partial) and the clocks' (another partial).
+		berlinLoc, err := time.LoadLocation("Europe/Berlin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTimesIn(t, "the counsel's case page", mainOf(zoned.body), berlinLoc, "CET", "CEST")
+		wantBody(t, zoned, `<li class="entry entry-`, `<div><dt>Due</dt><dd><time datetime=`)
 		wantLocation(t, cal.postForm("/cases/"+id, "/cases/"+id+"/ack", url.Values{}), "/cases/"+id+"?notice=case-acknowledged")
 		wantBody(t, cal.get("/cases/"+id), "You have acknowledged your role.")
 

@@ -89,3 +89,46 @@ func TestMeasure(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadZone: a zone is loaded once and then shared; a name that is not a
+// zone is refused every time and not remembered.
+func TestLoadZone(t *testing.T) {
+	first, err := loadZone("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := loadZone("Europe/Berlin")
+	if err != nil || again != first {
+		t.Errorf("loadZone(Europe/Berlin) again = %p, %v; want the same %p", again, err, first)
+	}
+	if got := formatTimeIn(time.Date(2027, 1, 12, 9, 0, 0, 0, time.UTC), again); got != "12 Jan 2027, 10:00 CET" {
+		t.Errorf("09:00 UTC in Berlin = %q; want 12 Jan 2027, 10:00 CET", got)
+	}
+	for range 2 {
+		if loc, err := loadZone("Mars/Olympus_Mons"); err == nil {
+			t.Errorf("loadZone(Mars/Olympus_Mons) = %v; want an error", loc)
+		}
+	}
+	if _, ok := zones.Load("Mars/Olympus_Mons"); ok {
+		t.Error("a name that is not a zone was remembered")
+	}
+}
+
+// BenchmarkViewerZone compares loading a zone from the tz database on
+// every page with the remembered one.
+func BenchmarkViewerZone(b *testing.B) {
+	b.Run("LoadLocation", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := time.LoadLocation("Europe/Berlin"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("loadZone", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := loadZone("Europe/Berlin"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shieldwall/shieldwall"
@@ -97,20 +98,35 @@ func clockStatusLabel(s string) string {
 	return s
 }
 
-// remaining is a deadline as "in 41 h (Thu 14:00 UTC)", in UTC; the case
-// page shows deadlines in the viewer's own zone (see viewerLocation).
-func remaining(due time.Time) string { return clocks.FormatRemaining(due, time.Now(), time.UTC) }
-
 // viewerLocation is the time zone the person chose in their notification
 // settings; deadlines count in UTC and show in it, zone named. UTC when
-// they chose none.
+// they chose none. Every page looks it up once, in its shell (shell.Zone).
 func (h *Handler) viewerLocation(ctx context.Context, userID string) *time.Location {
 	if p, err := h.acc.Store().NotificationPreferences(ctx, userID); err == nil && p.TimeZone != "" {
-		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+		if loc, err := loadZone(p.TimeZone); err == nil {
 			return loc
 		}
 	}
 	return time.UTC
+}
+
+// zones holds the time zones loaded so far, by name. time.LoadLocation
+// reads and parses the zoneinfo file on every call, and every page needs
+// the viewer's zone. Only names that loaded are kept, so the map is
+// bounded by the tz database (a few hundred names), whatever is asked.
+var zones sync.Map // name → *time.Location
+
+// loadZone is time.LoadLocation, remembered.
+func loadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }
 
 func statusOptionsCase(first string) []option {
@@ -173,7 +189,7 @@ func affectedOptions(chosen []string) []checkOption {
 func viewerZone(r *http.Request) *time.Location {
 	// "Local" would be the server's zone, which means nothing to the person.
 	if name := r.PostFormValue("tz"); name != "" && name != "Local" && len(name) < 64 {
-		if loc, err := time.LoadLocation(name); err == nil {
+		if loc, err := loadZone(name); err == nil {
 			return loc
 		}
 	}
@@ -426,7 +442,9 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 		h.renderError(w, r, err)
 		return
 	}
-	loc := h.viewerLocation(ctx, actor.UserID)
+	// The page's shell looks the viewer's zone up once; deadlines use it.
+	sh := h.shell(r, c.Title)
+	loc := sh.Zone
 	tpage, err := pageFromParam(r, "toffset", 50)
 	if err != nil {
 		h.renderError(w, r, err)
@@ -439,7 +457,7 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 	}
 	now := time.Now()
 	data := casePage{
-		shell: h.shell(r, c.Title), Case: c, TypeName: h.playbookName(c.Type), Timeline: entries,
+		shell: sh, Case: c, TypeName: h.playbookName(c.Type), Timeline: entries,
 		TimelinePager: newPagerParam(r.URL, total, tpage, len(entries), "", "toffset"),
 		CanManage:     c.You != nil && c.You.CanManage,
 		Statuses:      statusOptionsCase(""), Severities: severityOptions(""), Types: h.typeOptions(""),
@@ -753,9 +771,12 @@ func (h *Handler) handleCaseLive(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.resp.Hub().Unsubscribe(sub)
 	t := h.pages["case"]
+	// Entries show in the viewer's zone, as on the page they arrive in;
+	// looked up once for the whole stream.
+	loc := h.viewerLocation(r.Context(), httpx.ActorFrom(r).UserID)
 	api.StreamTimeline(w, r, sub, func(e shieldwall.TimelineEntry) ([]byte, error) {
 		var buf bytes.Buffer
-		err := t.ExecuteTemplate(&buf, "timeline-entry", e)
+		err := t.ExecuteTemplate(&buf, "timeline-entry", timelineEntry{TimelineEntry: e, Zone: loc})
 		return buf.Bytes(), err
 	})
 }
@@ -765,6 +786,14 @@ type clockCard struct {
 	V      clockView
 	CaseID string
 	CSRF   string
+	Zone   *time.Location // the page's shell.Zone: a partial has no $ of the page
+}
+
+// timelineEntry is what the timeline-entry partial draws, on the case page
+// and in the live stream.
+type timelineEntry struct {
+	shieldwall.TimelineEntry
+	Zone *time.Location // the viewer's (viewerLocation)
 }
 
 // recordableLabel says what recording an event means.
@@ -780,6 +809,7 @@ type taskItem struct {
 	T             taskView
 	CaseID, CSRF  string
 	CanContribute bool
+	Zone          *time.Location // the page's shell.Zone
 }
 
 // affectedArgs is what the affected-boxes partial draws.

@@ -45,7 +45,8 @@ func (h *Handler) handleMeetingActionStatus(w http.ResponseWriter, r *http.Reque
 	redirect(w, r, withNotice("/committee/meetings/"+id, "action-updated"))
 }
 
-// committeePage is the data of /committee.
+// committeePage is the data of /committee. Meetings show in the viewer's
+// zone (shell.Zone), and the scheduling form reads its time in it.
 type committeePage struct {
 	shell
 	Members   []shieldwall.CommitteeMember
@@ -57,9 +58,6 @@ type committeePage struct {
 	CanManage bool
 	CanSeat   bool
 	People    []option
-	// Zone is the viewer's time zone (viewerLocation): meetings show in it,
-	// and the scheduling form reads its time in it.
-	Zone *time.Location
 }
 
 // meetingTimeLayout is how the datetime-local input sends a time; the
@@ -67,11 +65,17 @@ type committeePage struct {
 const meetingTimeLayout = "2006-01-02T15:04"
 
 func (h *Handler) handleCommittee(w http.ResponseWriter, r *http.Request) {
-	loc := h.viewerLocation(r.Context(), httpx.ActorFrom(r).UserID)
-	next := time.Now().In(loc).AddDate(0, 0, 7).Truncate(time.Hour)
-	h.renderCommittee(w, r, http.StatusOK, newForm(url.Values{"starts_at": {next.Format(meetingTimeLayout)}, "duration_minutes": {"60"}, "title": {"Security committee"}}), newForm(nil))
+	h.renderCommittee(w, r, http.StatusOK, nil, newForm(nil))
 }
 
+// newMeetingForm is the scheduling form of a fresh committee page: a week
+// from now, on the hour, in the viewer's zone.
+func newMeetingForm(loc *time.Location) *form {
+	next := time.Now().In(loc).AddDate(0, 0, 7).Truncate(time.Hour)
+	return newForm(url.Values{"starts_at": {next.Format(meetingTimeLayout)}, "duration_minutes": {"60"}, "title": {"Security committee"}})
+}
+
+// renderCommittee draws /committee; a nil nf is a fresh scheduling form.
 func (h *Handler) renderCommittee(w http.ResponseWriter, r *http.Request, status int, nf, mf *form) {
 	page, err := pageFrom(r, 20)
 	if err != nil {
@@ -99,7 +103,10 @@ func (h *Handler) renderCommittee(w http.ResponseWriter, r *http.Request, status
 	}
 	p := committeePage{shell: h.shell(r, "Security committee"), Members: members, Meetings: meetings, Pager: newPager(r.URL, total, page, len(meetings), ""),
 		Decisions: decisions, New: nf, Member: mf, CanManage: policy.Can(actor, policy.CommitteeManage, nil),
-		CanSeat: actor.Role == shieldwall.RoleAdmin || actor.Role == shieldwall.RoleSecurity, Zone: h.viewerLocation(ctx, actor.UserID)}
+		CanSeat: actor.Role == shieldwall.RoleAdmin || actor.Role == shieldwall.RoleSecurity}
+	if p.New == nil {
+		p.New = newMeetingForm(p.Zone)
+	}
 	if p.CanSeat {
 		users, _, err := h.acc.Store().ListUsers(ctx, shieldwall.UserFilter{Role: shieldwall.RoleChampion, Page: shieldwall.Page{Limit: shieldwall.MaxLimit}})
 		if err != nil {
@@ -158,7 +165,8 @@ func (h *Handler) handleMeetingCreate(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, withNotice("/committee/meetings/"+m.ID, "meeting-created"))
 }
 
-// meetingPage is the data of one meeting's page.
+// meetingPage is the data of one meeting's page. Times show in the
+// viewer's zone (shell.Zone); the .ics stays in UTC.
 type meetingPage struct {
 	shell
 	Meeting   shieldwall.Meeting
@@ -170,7 +178,6 @@ type meetingPage struct {
 	CanManage bool
 	About     []option
 	Depts     []option
-	Zone      *time.Location // the viewer's (viewerLocation); the .ics stays in UTC
 }
 
 func (h *Handler) handleMeeting(w http.ResponseWriter, r *http.Request) {
@@ -203,7 +210,7 @@ func (h *Handler) renderMeeting(w http.ResponseWriter, r *http.Request, status i
 	p := meetingPage{shell: h.shell(r, m.Title), Meeting: m, Ends: m.StartsAt.Add(time.Duration(m.DurationMinutes) * time.Minute),
 		Item: get("item", nil), Minutes: get("minutes", url.Values{"minutes": {m.Minutes}}), Decision: get("decision", nil),
 		Action: get("action", url.Values{"due_on": {m.StartsAt.AddDate(0, 0, 30).Format(time.DateOnly)}}), CanManage: policy.Can(actor, policy.CommitteeManage, nil),
-		Depts: depts, About: []option{{Label: "Nothing in particular"}}, Zone: h.viewerLocation(r.Context(), actor.UserID)}
+		Depts: depts, About: []option{{Label: "Nothing in particular"}}}
 	seen := map[string]bool{}
 	for _, s := range m.Agenda {
 		for _, it := range s.Items {

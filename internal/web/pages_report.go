@@ -486,6 +486,13 @@ type convMessage struct {
 	At       time.Time
 }
 
+// conversation is what the conversation partial draws: the messages and
+// the zone to show their times in (the page's shell.Zone).
+type conversation struct {
+	Messages []convMessage
+	Zone     *time.Location
+}
+
 // reporterConversation is a conversation as the reporter reads it.
 func reporterConversation(ms []shieldwall.Message) []convMessage {
 	out := make([]convMessage, 0, len(ms))

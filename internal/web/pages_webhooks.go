@@ -245,6 +245,11 @@ func (h *Handler) handleAckLink(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the address
 	data := ackPage{shell: h.shellFor(r, "Acknowledge", httpx.ActorFrom(r), httpx.EnsureCSRFCookie(w, r)), Token: token, Notification: n}
+	if data.Actor.Anonymous() {
+		// The link went to the notification's recipient alone, so whoever
+		// opens it signed out is them: show its time in their zone.
+		data.Zone = h.viewerLocation(r.Context(), n.UserID)
+	}
 	h.render(w, r, http.StatusOK, "ack", data)
 }
 

@@ -45,11 +45,13 @@ func parsePages(a *assets) map[string]*template.Template {
 	return pages
 }
 
-// funcs are the template helpers.
+// funcs are the template helpers. whenIn is the only one that shows a
+// time, in the zone it is given (a page's shell.Zone): there is
+// deliberately no UTC-only helper, so that a new page cannot quietly show
+// UTC again.
 func funcs(a *assets) template.FuncMap {
 	return template.FuncMap{
 		"static":    a.url,
-		"when":      formatTime,
 		"whenIn":    formatTimeIn,
 		"isoTime":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"roleLabel": func(r shieldwall.Role) string { return roleLabels[r] },
@@ -82,14 +84,19 @@ func funcs(a *assets) template.FuncMap {
 		"affectedLabel": affectedLabel,
 		"entryKind":     entryKindLabel,
 		"clockStatus":   clockStatusLabel,
-		"remaining":     remaining,
 		"measure":       measure,
 		"eventLabel":    func(e string) string { return recordableLabel(e) },
-		"clockCard": func(v clockView, caseID, csrf string) clockCard {
-			return clockCard{V: v, CaseID: caseID, CSRF: csrf}
+		"clockCard": func(v clockView, caseID, csrf string, zone *time.Location) clockCard {
+			return clockCard{V: v, CaseID: caseID, CSRF: csrf, Zone: zone}
 		},
-		"taskItem": func(t taskView, caseID, csrf string, can bool) taskItem {
-			return taskItem{T: t, CaseID: caseID, CSRF: csrf, CanContribute: can}
+		"taskItem": func(t taskView, caseID, csrf string, can bool, zone *time.Location) taskItem {
+			return taskItem{T: t, CaseID: caseID, CSRF: csrf, CanContribute: can, Zone: zone}
+		},
+		"timelineEntry": func(e shieldwall.TimelineEntry, zone *time.Location) timelineEntry {
+			return timelineEntry{TimelineEntry: e, Zone: zone}
+		},
+		"conversation": func(ms []convMessage, zone *time.Location) conversation {
+			return conversation{Messages: ms, Zone: zone}
 		},
 		"affectedArgs": func(f *form, opts []checkOption) affectedArgs { return affectedArgs{Form: f, Affected: opts} },
 		"dutyRow": func(d dutyRow, slug, csrf string, people []option) dutyRowView {
@@ -104,12 +111,9 @@ func funcs(a *assets) template.FuncMap {
 	}
 }
 
-// formatTime shows a time as "27 Nov 2026, 18:40 UTC", for pages that do
-// not yet look up the viewer's zone; the zone is always named.
-func formatTime(t time.Time) string { return formatTimeIn(t, time.UTC) }
-
-// formatTimeIn shows a time in loc (see viewerLocation) as
-// "27 Nov 2026, 19:40 CET", the zone named.
+// formatTimeIn shows a time in loc (the page's shell.Zone, see
+// viewerLocation) as "27 Nov 2026, 19:40 CET", the zone named. A nil loc
+// is UTC, still named, so a missing zone shows a true time.
 func formatTimeIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
@@ -133,6 +137,10 @@ type shell struct {
 	// the bell as the current page.
 	Unread          int
 	OnNotifications bool
+	// Zone is the viewer's time zone (viewerLocation), looked up once per
+	// page: every time on the page shows in it, zone named. UTC for
+	// someone not signed in, who has no settings to look up.
+	Zone *time.Location
 }
 
 // navLink is a navItem the actor may follow.
@@ -212,10 +220,11 @@ func (h *Handler) shell(r *http.Request, title string) shell {
 }
 
 func (h *Handler) shellFor(r *http.Request, title string, actor shieldwall.Actor, csrf string) shell {
-	s := shell{Title: title, Actor: actor, CSRF: csrf, Notice: notices[r.URL.Query().Get("notice")], OnAccount: r.URL.Path == "/account"}
+	s := shell{Title: title, Actor: actor, CSRF: csrf, Notice: notices[r.URL.Query().Get("notice")], OnAccount: r.URL.Path == "/account", Zone: time.UTC}
 	if actor.Anonymous() {
 		return s
 	}
+	s.Zone = h.viewerLocation(r.Context(), actor.UserID)
 	s.OnNotifications = r.URL.Path == "/notifications"
 	if n, err := h.notify.Unread(r.Context(), actor); err == nil {
 		s.Unread = n

@@ -540,6 +540,8 @@ func TestAuditLog(t *testing.T) {
 
 		r := c.get("/audit")
 		wantStatus(t, r, http.StatusOK)
+		// Ada chose no time zone in her settings, so the log's times show in
+		// UTC, named (TestPageTimesInViewerZone covers someone who chose one).
 		wantBody(t, r, "department.create", `created department &#34;Finance&#34;`, "user.create", "session.create", " UTC</time>")
 		// Newest first: the sign-in happened after the departments were made.
 		if strings.Index(r.body, "session.create") > strings.Index(r.body, "department.create") {
