@@ -68,9 +68,11 @@ func (c *checkpointer) loop() {
 		}
 		// An error needs no handling here: a checkpoint that could not
 		// run leaves the log longer, and the next one copies it.
-		if frames, err := checkpoint(c.db, "PASSIVE"); err == nil && frames > walRestartFrames {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if _, frames, err := checkpoint(ctx, c.db, "PASSIVE"); err == nil && frames > walRestartFrames {
 			c.restartDue.Store(true)
 		}
+		cancel()
 		select {
 		case <-c.stop:
 			return
@@ -100,30 +102,32 @@ func (c *checkpointer) restartIfDue(w *sql.DB) {
 		return
 	}
 	defer conn.Close()
-	var busy, frames, copied int
+	busy := true
 	_, err = conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait.Milliseconds()))
 	if err == nil {
-		err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
+		busy, _, err = checkpoint(ctx, conn, "RESTART")
 	}
 	if _, rerr := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds())); rerr != nil {
 		// The writer must not keep the short timeout: drop the connection,
 		// and database/sql opens a fresh one with the DSN's settings.
 		conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
-	if err != nil || busy != 0 {
+	if err != nil || busy {
 		c.restartDue.Store(true) // a reader held on: try again after a later commit
 		return
 	}
 	c.restarts.Add(1)
 }
 
-// checkpoint runs one checkpoint in mode on db and returns the log's length in pages.
-func checkpoint(db *sql.DB, mode string) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	var busy, frames, copied int
-	err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)
-	return frames, err
+// checkpoint runs one checkpoint in mode on db (the pool or one of its
+// connections). It returns whether it had to stop short, kept out by a
+// reader or writer, and the log's length in pages.
+func checkpoint(ctx context.Context, db interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, mode string) (busy bool, frames int, err error) {
+	var copied int
+	err = db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied)
+	return busy, frames, err
 }
 
 // close stops the checkpointer; SQLite checkpoints what is left when the
